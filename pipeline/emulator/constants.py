@@ -1,0 +1,36 @@
+"""Names and pins of the emulator, each given once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CACHE_DIR = REPO_ROOT / ".cache"
+
+MINISTACK_VERSION = "1.5.33"
+# The whole closure of ministack[full], pinned; the venv is rebuilt when this file changes.
+MINISTACK_LOCK = Path(__file__).with_name("ministack.lock")
+MINISTACK_VENV = CACHE_DIR / "ministack-venv"
+# An interpreter with nothing but the standard library: MiniStack runs zip functions with its
+# own sys.executable, so MiniStack is started on this one (its packages added to sys.path in
+# process only) and functions find no package they did not bring, as on AWS.
+LAMBDA_PYTHON_VENV = CACHE_DIR / "lambda-python-venv"
+# Zip functions run on the emulator's interpreter: it must be the Lambda runtime's version.
+LAMBDA_PYTHON_VERSION = (3, 11)
+
+STATE_DIR = CACHE_DIR / "emulator"
+DEFAULT_BIND_HOST = "127.0.0.1"
+HEALTH_PATH = "/_ministack/health"
+RESET_PATH = "/_ministack/reset"
+READY_TIMEOUT_SECONDS = 30.0
+
+# MiniStack's own environment variables (read by MiniStack, set by us).
+ENV_BIND_HOST = "BIND_HOST"
+ENV_GATEWAY_PORT = "GATEWAY_PORT"
+ENV_ASYNC_RETRY_BASE = "LAMBDA_ASYNC_RETRY_BASE_SECONDS"
+ENV_ASYNC_RETRY_MAX = "LAMBDA_ASYNC_RETRY_MAX_SECONDS"
+ENV_DOCKER_FLAGS = "LAMBDA_DOCKER_FLAGS"
+ENV_LOG_LEVEL = "LOG_LEVEL"
+# Inherited variables that would leak the operator's Python or AWS setup into functions:
+# MiniStack copies its own environment into every function process.
+SCRUBBED_ENV_PREFIXES = ("AWS_", "PYTHON", "VIRTUAL_ENV", "LOCALSTACK_", "EDGE_PORT")

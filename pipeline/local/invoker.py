@@ -1,0 +1,60 @@
+"""A process pool standing in for Lambda: the local backend of ``sim.runs.Invoker``."""
+
+from __future__ import annotations
+
+import multiprocessing
+import uuid
+from collections.abc import Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from sim.store import DirectoryStore
+from sim.worker import MAX_RETRIES, AttemptContext, execute_shard, parse_shard_event
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """How a shard ended after its attempts."""
+
+    shard_id: int
+    status: str
+    attempts: int
+    rows_written: int
+    error: str | None
+
+
+def run_shard_attempts(payload: Mapping[str, Any], root: str, code_version: str) -> ShardResult:
+    """One shard with Lambda's async retry policy: the first attempt plus MAX_RETRIES."""
+    request, shard_id = parse_shard_event(payload)
+    store = DirectoryStore(root)
+    error: str | None = None
+    for attempt in range(1, MAX_RETRIES + 2):
+        context = AttemptContext(request_id=f"local-{uuid.uuid4().hex[:16]}", code_version=code_version)
+        try:
+            row = execute_shard(request, shard_id, store, context)
+        except Exception as failure:  # recorded in shard_outcomes by execute_shard; retried here
+            error = f"{type(failure).__name__}: {failure}"
+            continue
+        return ShardResult(shard_id, "succeeded", attempt, row["rows_written"], None)
+    return ShardResult(shard_id, "failed", MAX_RETRIES + 1, 0, error)
+
+
+class ProcessPoolInvoker:
+    """Runs each dispatched shard in a worker process; ``futures`` tracks them."""
+
+    def __init__(self, root: str, code_version: str, workers: int | None = None) -> None:
+        self.root = root
+        self.code_version = code_version
+        # spawn, not fork: dispatch happens from a thread pool, and forking a threaded process is unsafe.
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        self.futures: list[Future[ShardResult]] = []
+
+    def invoke_async(self, payload: Mapping[str, Any]) -> str:
+        self.futures.append(
+            self._pool.submit(run_shard_attempts, dict(payload), self.root, self.code_version)
+        )
+        return f"local-{uuid.uuid4().hex[:16]}"
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
