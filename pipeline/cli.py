@@ -16,6 +16,12 @@ from sim.exceptions import SweepError
 COMMAND_MODULES = (
     "pipeline.local.cli",
     "pipeline.verify.cli",
+    "pipeline.athena.cli",
+    "pipeline.ci.cli",
+    "pipeline.infra.cli",
+    "pipeline.emulator.cli",
+    "pipeline.ops.cli",
+    "pipeline.bench.cli",
 )
 
 

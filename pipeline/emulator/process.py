@@ -27,6 +27,7 @@ from pipeline.emulator.constants import (
     ENV_GATEWAY_PORT,
     ENV_LOG_LEVEL,
     HEALTH_PATH,
+    QUIET_LISTENERS,
     READY_TIMEOUT_SECONDS,
     RESET_PATH,
     SCRUBBED_ENV_PREFIXES,
@@ -125,6 +126,7 @@ class Emulator:
 
     def _environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV_PREFIXES)}
+        env.update(QUIET_LISTENERS)
         env[ENV_BIND_HOST] = self.bind_host
         env[ENV_GATEWAY_PORT] = str(self.port)
         env[ENV_ASYNC_RETRY_BASE] = str(self.async_retry_base_seconds)

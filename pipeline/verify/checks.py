@@ -88,12 +88,13 @@ def check_parquet_only(run: _RunData) -> CheckResult:
 def check_schemas(run: _RunData) -> CheckResult:
     fs, mismatched = run.source.filesystem(), []
     base = run.source.location.removeprefix("s3://").rstrip("/")
-    for key in run.keys:
+    for key in (k for k in run.keys if k.endswith(".parquet")):
         dataset = key.split("/dataset=", 1)[1].split("/", 1)[0]
         with fs.open_input_file(f"{base}/{key}") as handle:
             if not pq.read_schema(handle).remove_metadata().equals(SCHEMAS[dataset]):
                 mismatched.append((dataset, key.rsplit("/", 2)[-2] + "/" + key.rsplit("/", 1)[-1]))
-    return CheckResult("file schemas equal sim's", not mismatched, ["dataset", "object"], mismatched)
+    detail = f"{len(run.keys)} objects checked"
+    return CheckResult("file schemas equal sim's", not mismatched, ["dataset", "object"], mismatched, detail)
 
 
 def check_datasets_per_shard(run: _RunData) -> CheckResult:
@@ -169,7 +170,7 @@ def check_not_null(run: _RunData) -> CheckResult:
     for name, schema in SCHEMAS.items():
         required = [f.name for f in schema if not f.nullable]
         counts = ", ".join(f'count_if("{c}" IS NULL)' for c in required)
-        nulls = run.db.sql(f"SELECT {counts} FROM {name}").fetchone() or ()
+        nulls = run.db.sql(f"SELECT {counts} FROM {name}").fetchall()[0]
         rows += [(name, c, n) for c, n in zip(required, nulls, strict=True) if n]
     detail = "" if rows else "no nulls in any non-nullable column"
     return CheckResult("no nulls where forbidden", not rows, ["dataset", "column", "nulls"], rows, detail)

@@ -1,0 +1,39 @@
+-- One row per grid point: its full parameter set and summary metrics.
+-- Partitions are registered by repair_table_shard_metrics.sql (MSCK REPAIR TABLE).
+CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.shard_metrics (
+    point_index                     int,
+    city_size                       int,
+    num_drivers                     int,
+    num_riders                      int,
+    request_rate                    double,
+    commission_rate                 double,
+    base_fare                       double,
+    per_block_fare                  double,
+    patience_min                    int,
+    horizon_min                     int,
+    warmup_min                      int,
+    reservation_wage                double,
+    equilibrate                     boolean,
+    equilibration_interval_min      int,
+    snapshot_interval_min           int,
+    requests                        int,
+    trips_completed                 int,
+    trips_abandoned                 int,
+    match_rate                      double,
+    wait_mean_min                   double,
+    wait_p50_min                    double,
+    wait_p95_min                    double,
+    p1_share                        double,
+    p2_share                        double,
+    p3_share                        double,
+    drivers_online_mean             double,
+    gross_bookings                  double,
+    platform_revenue                double,
+    driver_payout_total             double,
+    driver_earnings_per_online_hour double,
+    littles_law_ratio               double,
+    sim_wall_ms                     bigint
+)
+PARTITIONED BY (run_id string, shard_id int)
+STORED AS PARQUET
+LOCATION '${outcomes_location}/dataset=shard_metrics/'

@@ -1,0 +1,25 @@
+-- Driver and rider state counts of a point at regular simulated times.
+-- Partition projection: Athena computes the partitions from the query's run_id (injected:
+-- every query must filter run_id = <value>) and shard_id (0-999); no MSCK REPAIR TABLE.
+-- The doubled dollar signs below render to single ones: Athena fills those placeholders itself.
+CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.snapshot_counts (
+    point_index    int,
+    minute         int,
+    drivers_online int,
+    p1             int,
+    p2             int,
+    p3             int,
+    riders_waiting int,
+    completed_cum  int,
+    abandoned_cum  int
+)
+PARTITIONED BY (run_id string, shard_id int)
+STORED AS PARQUET
+LOCATION '${outcomes_location}/dataset=snapshot_counts/'
+TBLPROPERTIES (
+    'projection.enabled' = 'true',
+    'projection.run_id.type' = 'injected',
+    'projection.shard_id.type' = 'integer',
+    'projection.shard_id.range' = '0,999',
+    'storage.location.template' = '${outcomes_location}/dataset=snapshot_counts/run_id=$${run_id}/shard_id=$${shard_id}/'
+)

@@ -1,0 +1,74 @@
+"""``sim.store.ObjectStore`` on S3.
+
+``put_if_absent`` is S3's conditional write (``If-None-Match: *``, honoured by AWS since
+2024-11 and by MiniStack): 412 means the key exists. A 409 means another conditional write
+to the key is in flight; it is retried briefly, after which the key normally exists."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from aws_adapters.clients import DEFAULT_POOL, s3_client
+
+PRECONDITION_FAILED = "PreconditionFailed"
+CONDITIONAL_CONFLICT = "ConditionalRequestConflict"
+NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+CONFLICT_RETRIES = 5
+CONFLICT_BACKOFF_SECONDS = 0.1
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+class S3Store:
+    """Objects of one bucket; keys are the bucket layout's keys (``sim.datasets.layout``)."""
+
+    def __init__(self, bucket: str, client: Any) -> None:
+        self.bucket = bucket
+        self.client = client
+
+    @classmethod
+    def for_endpoint(
+        cls, bucket: str, *, endpoint_url: str | None = None, max_pool_connections: int = DEFAULT_POOL
+    ) -> S3Store:
+        return cls(bucket, s3_client(endpoint_url=endpoint_url, max_pool_connections=max_pool_connections))
+
+    def put(self, key: str, body: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
+
+    def put_if_absent(self, key: str, body: bytes) -> bool:
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                self.client.put_object(Bucket=self.bucket, Key=key, Body=body, IfNoneMatch="*")
+            except ClientError as error:
+                code = _code(error)
+                if code == PRECONDITION_FAILED:
+                    return False
+                if code != CONDITIONAL_CONFLICT or attempt == CONFLICT_RETRIES:
+                    raise
+                time.sleep(CONFLICT_BACKOFF_SECONDS * 2**attempt)
+            else:
+                return True
+        raise AssertionError("unreachable")
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _code(error) in NOT_FOUND_CODES:
+                return None
+            raise
+        return bytes(response["Body"].read())
+
+    def list(self, prefix: str) -> list[str]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        keys = [
+            item["Key"]
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix)
+            for item in page.get("Contents", [])
+        ]
+        return sorted(keys)

@@ -1,0 +1,57 @@
+"""The child Lambda: one attempt at one shard (simulate, write datasets, record the outcome).
+
+Wiring only: ``sim.worker`` does the work against the S3 adapter. A failed attempt (an
+injected failure included) is recorded by ``execute_shard`` and then re-raised, so that
+Lambda's async retries run; each retry is a new attempt with its own outcome object."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aws_adapters import ChildConfig, S3Store, s3_client
+from sim.datasets import layout
+from sim.worker import AttemptContext, InjectedFailure, execute_shard, parse_shard_event
+
+CONFIG = ChildConfig.from_env()
+STORE = S3Store(CONFIG.results_bucket, s3_client())
+logger = Logger(service="sweep-child")
+
+
+class ChildResponse(TypedDict):
+    run_id: str
+    shard_id: int
+    attempt: int
+    status: str
+    rows_written: int
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> ChildResponse:
+    request, shard_id = parse_shard_event(event)
+    # For the logs only; execute_shard counts the same objects and records the authoritative number.
+    outcomes = layout.shard_prefix("shard_outcomes", request.run_id, shard_id, CONFIG.results_prefix)
+    logger.append_keys(run_id=request.run_id, shard_id=shard_id, attempt=1 + len(STORE.list(outcomes)))
+    attempt = AttemptContext(
+        request_id=context.aws_request_id,
+        code_version=CONFIG.code_version,
+        memory_mb=int(context.memory_limit_in_mb),
+    )
+    try:
+        row = execute_shard(request, shard_id, STORE, attempt, prefix=CONFIG.results_prefix)
+    except InjectedFailure:
+        logger.warning("injected failure recorded; raising so that Lambda retries")
+        raise
+    except Exception:
+        logger.exception("shard attempt failed; outcome recorded, raising so that Lambda retries")
+        raise
+    logger.info("shard attempt succeeded", extra={"rows_written": row["rows_written"]})
+    return ChildResponse(
+        run_id=request.run_id,
+        shard_id=shard_id,
+        attempt=row["attempt"],
+        status=row["status"],
+        rows_written=row["rows_written"],
+    )

@@ -1,0 +1,123 @@
+"""The stages of ``python -m pipeline ci``, in order.
+
+A stage is a name and a function that raises ``StageFailed`` (or any error)
+when it fails; test stages run pytest and count its results."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.version import REPO_ROOT
+from sim.exceptions import SweepError
+
+REPORTS = REPO_ROOT / ".cache" / "ci"
+
+
+class StageFailed(SweepError):
+    """A stage's check did not pass."""
+
+
+@dataclass
+class TestCounts:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    def __iadd__(self, other: TestCounts) -> TestCounts:
+        self.passed += other.passed
+        self.failed += other.failed
+        self.skipped += other.skipped
+        return self
+
+
+@dataclass
+class StageOutput:
+    """What a stage reports besides pass/fail: test counts and notes (digests, figures)."""
+
+    tests: TestCounts = field(default_factory=TestCounts)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    description: str
+    run: Callable[[], StageOutput]
+
+
+def run_command(argv: list[str], what: str) -> None:
+    """Run a command with output straight to the terminal; fail the stage on a non-zero exit."""
+    print(f"$ {' '.join(argv)}", flush=True)
+    if subprocess.run(argv, cwd=REPO_ROOT).returncode != 0:
+        raise StageFailed(f"{what} failed")
+
+
+def pytest_stage(*paths: str, marker: str | None = None) -> Callable[[], StageOutput]:
+    """A stage that runs pytest on ``paths`` and counts results from its JUnit report."""
+
+    def run() -> StageOutput:
+        existing = [p for p in paths if (REPO_ROOT / p).exists()]
+        if not existing:
+            return StageOutput(notes=[f"no tests under {', '.join(paths)}"])
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        report = REPORTS / f"{'-'.join(Path(p).name for p in existing)}.xml"
+        argv = [sys.executable, "-m", "pytest", *existing, f"--junitxml={report}", "-q"]
+        if marker:
+            argv += ["-m", marker]
+        print(f"$ {' '.join(argv)}", flush=True)
+        code = subprocess.run(argv, cwd=REPO_ROOT).returncode
+        counts = junit_counts(report)
+        if code not in (0, 5) or counts.failed:
+            raise StageFailed(f"pytest exited {code}: {counts.failed} failed")
+        return StageOutput(tests=counts)
+
+    return run
+
+
+def junit_counts(report: Path) -> TestCounts:
+    if not report.exists():
+        return TestCounts()
+    counts = TestCounts()
+    for suite in ET.parse(report).getroot().iter("testsuite"):
+        total, skipped = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
+        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        counts += TestCounts(total - skipped - failed, failed, skipped)
+    return counts
+
+
+def static_checks() -> StageOutput:
+    python = sys.executable
+    run_command([python, "-m", "ruff", "check", "."], "ruff check")
+    run_command([python, "-m", "ruff", "format", "--check", "."], "ruff format --check")
+    notes = []
+    from pipeline.athena.lint import lint_query_files
+
+    problems = lint_query_files()
+    if problems:
+        raise StageFailed("SQL lint: " + "; ".join(problems))
+    notes.append("SQL lint clean")
+    from pipeline.infra import checkov_scan, terraform_fmt_check
+
+    terraform_fmt_check()
+    notes.append("terraform fmt clean")
+    notes.append(checkov_scan().summary)
+    return StageOutput(notes=notes)
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("static", "ruff, SQL lint, terraform fmt, checkov", static_checks),
+    Stage(
+        "unit",
+        "unit tests (sim, contract, build definitions, Terraform HCL)",
+        pytest_stage("tests/unit", "tests/infra"),
+    ),
+    Stage("functional", "local sweeps, DuckDB checks, Athena SQL on real Parquet", pytest_stage("tests/functional")),
+    Stage("e2e", "zip functions end to end on the emulator", pytest_stage("tests/e2e")),
+    Stage("images", "image builds, reproducibility, image functions on the emulator", pytest_stage("tests/container")),
+    Stage("browser", "the report page in headless Chromium", pytest_stage("tests/browser")),
+)

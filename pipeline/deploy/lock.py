@@ -1,0 +1,80 @@
+"""images/requirements.lock: the Lambdas' whole dependency closure, pinned with hashes.
+
+Derived from pyproject's ``[project] dependencies`` (the runtime pins) by resolving them for
+the Lambda platform, so the zip packages and the images install exactly the same wheels.
+numpy 2.4 and pyarrow 26 publish manylinux_2_28 wheels only (glibc >= 2.28), the rest
+manylinux2014 or pure-Python ones: both tags are accepted (pip does not widen a tag itself)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+from pipeline.deploy.exceptions import PackagingFailed
+from pipeline.version import REPO_ROOT
+
+LOCK_FILE = REPO_ROOT / "images" / "requirements.lock"
+PYPROJECT = REPO_ROOT / "pyproject.toml"
+LAMBDA_PYTHON_VERSION = "3.11"
+LAMBDA_PLATFORMS = ("manylinux_2_28_x86_64", "manylinux2014_x86_64")
+_HEADER = """\
+# The Lambdas' runtime dependencies (sim, aws_adapters, the handlers): the whole closure,
+# pinned with hashes, resolved for CPython {python} on {platforms}.
+# Generated from pyproject.toml [project] dependencies by `python -m pipeline deploy lock`;
+# do not edit. Install: pip install --require-hashes --no-deps {flags} -r THIS
+"""
+
+
+def platform_flags() -> list[str]:
+    """pip flags that select the Lambda platform's wheels (also for ``pip download``)."""
+    flags = ["--only-binary=:all:", "--python-version", LAMBDA_PYTHON_VERSION, "--implementation", "cp"]
+    for platform in LAMBDA_PLATFORMS:
+        flags += ["--platform", platform]
+    return flags
+
+
+def runtime_requirements() -> list[str]:
+    """The pins listed in pyproject's ``[project] dependencies``."""
+    return list(tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"])
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def resolve() -> str:
+    """The lock file's text, resolved now (needs the package index)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        argv = [
+            sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+            "--disable-pip-version-check", "--report", str(report), "--target", str(Path(tmp) / "t"),
+            *platform_flags(), *runtime_requirements(),
+        ]  # fmt: skip
+        result = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise PackagingFailed(f"resolving the Lambda dependencies failed:\n{result.stderr[-2000:]}")
+        installs = json.loads(report.read_text())["install"]
+    lines = [_HEADER.format(python=LAMBDA_PYTHON_VERSION, platforms=" / ".join(LAMBDA_PLATFORMS),
+                            flags=" ".join(platform_flags()))]  # fmt: skip
+    for item in sorted(installs, key=lambda i: _normalise(i["metadata"]["name"])):
+        digest = item["download_info"]["archive_info"]["hashes"]["sha256"]
+        lines.append(f"{_normalise(item['metadata']['name'])}=={item['metadata']['version']} \\\n")
+        lines.append(f"    --hash=sha256:{digest}\n")
+    return "".join(lines)
+
+
+def read_pins(path: Path = LOCK_FILE) -> dict[str, str]:
+    """Name -> version of every pin in the lock file."""
+    pins = re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", path.read_text(), flags=re.MULTILINE)
+    return {_normalise(name): version for name, version in pins}
+
+
+def write_lock(path: Path = LOCK_FILE) -> Path:
+    path.write_text(resolve())
+    return path

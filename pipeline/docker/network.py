@@ -1,0 +1,41 @@
+"""The user-defined network function containers run on.
+
+With ``--bridge=none`` a container on Docker's default network gets no address; a
+user-defined bridge works, and its gateway is the host's address on it: the one address
+besides loopback where the emulator is made reachable for functions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from pipeline.docker.client import DockerCli
+from pipeline.docker.constants import HOST_ALIAS, NETWORK_GATEWAY, NETWORK_NAME, NETWORK_SUBNET
+from pipeline.docker.exceptions import DockerError
+
+
+@dataclass(frozen=True)
+class FunctionNetwork:
+    name: str
+    subnet: str
+    gateway: str
+
+    def docker_flags(self) -> str:
+        """``LAMBDA_DOCKER_FLAGS`` for the emulator: this network, and the host under its alias."""
+        return f"--network {self.name} --add-host {HOST_ALIAS}:{self.gateway}"
+
+
+def ensure_network(
+    cli: DockerCli, name: str = NETWORK_NAME, subnet: str = NETWORK_SUBNET, gateway: str = NETWORK_GATEWAY
+) -> FunctionNetwork:
+    """The network, created when missing; an existing one must have the same subnet."""
+    try:
+        record = json.loads(cli.run(["network", "inspect", name]))[0]
+    except DockerError:
+        cli.run(["network", "create", "--driver", "bridge", "--subnet", subnet, "--gateway", gateway, name])
+        return FunctionNetwork(name, subnet, gateway)
+    configs = record.get("IPAM", {}).get("Config") or [{}]
+    found = (configs[0].get("Subnet"), configs[0].get("Gateway"))
+    if found != (subnet, gateway):
+        raise DockerError(f"network {name} exists with subnet/gateway {found}, expected {(subnet, gateway)}")
+    return FunctionNetwork(name, subnet, gateway)

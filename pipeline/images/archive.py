@@ -1,0 +1,170 @@
+"""Docker image archives (``docker save``/``docker load``) with deterministic bytes.
+
+Docker 20.10's builder stamps every file it writes with the build's wall-clock time and puts
+build-container identities and timestamps in the image config, so two builds of the same
+inputs differ. Rewriting the archive fixes that: every mtime is clamped to
+``SOURCE_DATE_EPOCH`` (what BuildKit's ``rewrite-timestamp`` does), owner names are dropped
+(ids stay), and the config keeps only what the image is. Layers are plain tars; a layer's
+``diff_id`` is the sha256 of its bytes, and the image ID is the sha256 of its config.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tarfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+# Config keys that name the build rather than the image (legacy builder only).
+BUILD_IDENTITY_KEYS = ("container", "container_config")
+_PAX_TIMES = ("mtime", "atime", "ctime")
+_CHUNK = 1 << 20
+
+
+def iso_time(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _HashingWriter:
+    """A write-only file that hashes what passes through it."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.sha = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha.update(data)
+        return self.out.write(data)
+
+    @property
+    def digest(self) -> str:
+        return f"sha256:{self.sha.hexdigest()}"
+
+
+def _clamped(member: tarfile.TarInfo, epoch: int) -> tarfile.TarInfo:
+    member.mtime = min(int(member.mtime), epoch)
+    member.uname = member.gname = ""
+    for key in _PAX_TIMES:
+        member.pax_headers.pop(key, None)
+    return member
+
+
+def normalize_layer(source: IO[bytes], out: BinaryIO, epoch: int) -> str:
+    """Copy a layer tar with mtimes clamped to ``epoch``; returns the new layer's diff_id."""
+    writer = _HashingWriter(out)
+    with (
+        tarfile.open(fileobj=source, mode="r|") as src,
+        tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as dst,
+    ):
+        for member in src:
+            data = src.extractfile(member) if member.isreg() else None
+            dst.addfile(_clamped(member, epoch), data)
+    return writer.digest
+
+
+def _tree_members(root: Path, exclude_contents: Sequence[str]) -> Iterator[Path]:
+    """Every path under ``root`` in sorted order; excluded directories are kept empty."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        relative = Path(dirpath).relative_to(root).as_posix()
+        if relative in exclude_contents:
+            dirnames[:] = []
+            continue
+        dirnames.sort()
+        for name in sorted([*dirnames, *filenames]):
+            yield Path(dirpath) / name
+
+
+def layer_from_tree(root: Path, out: BinaryIO, epoch: int, exclude_contents: Sequence[str] = ()) -> str:
+    """A layer tar of a root filesystem, deterministic for a given tree; returns its diff_id.
+
+    ``exclude_contents`` names directories (relative, e.g. ``dev``) kept but emptied: the
+    container engine mounts its own there."""
+    writer = _HashingWriter(out)
+    with tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as dst:
+        for path in _tree_members(root, exclude_contents):
+            member = dst.gettarinfo(str(path), arcname=path.relative_to(root).as_posix())
+            if member is None:  # sockets: nothing to archive
+                continue
+            if member.ischr() or member.isblk() or member.isfifo():
+                continue
+            if member.isreg():
+                with open(path, "rb") as data:
+                    dst.addfile(_clamped(member, epoch), data)
+            else:
+                dst.addfile(_clamped(member, epoch))
+    return writer.digest
+
+
+def normalize_config(config: dict[str, Any], epoch: int, diff_ids: Sequence[str]) -> dict[str, Any]:
+    """The config with build identities removed, times set to ``epoch`` and the new diff_ids."""
+    created = iso_time(epoch)
+    clean = {k: v for k, v in config.items() if k not in BUILD_IDENTITY_KEYS}
+    clean["created"] = created
+    clean["history"] = [{**entry, "created": created} for entry in config.get("history", [])]
+    clean["rootfs"] = {"type": "layers", "diff_ids": list(diff_ids)}
+    runtime = dict(clean.get("config") or {})
+    # The legacy builder records the previous step's image ID (itself time-dependent).
+    runtime.pop("Image", None)
+    runtime["Hostname"] = ""
+    clean["config"] = runtime
+    return clean
+
+
+def config_bytes(config: dict[str, Any]) -> bytes:
+    return json.dumps(config, sort_keys=True, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class SavedImage:
+    """One image of a ``docker save`` archive, unpacked in a directory."""
+
+    directory: Path
+    config: dict[str, Any]
+    layers: tuple[Path, ...]
+
+    @classmethod
+    def unpack(cls, archive: Path, directory: Path) -> SavedImage:
+        with tarfile.open(archive) as tar:
+            tar.extractall(directory, filter="data")
+        manifest = json.loads((directory / "manifest.json").read_text())
+        if len(manifest) != 1:
+            raise ValueError(f"{archive}: expected one image, found {len(manifest)}")
+        entry = manifest[0]
+        config = json.loads((directory / entry["Config"]).read_text())
+        return cls(directory, config, tuple(directory / layer for layer in entry["Layers"]))
+
+
+def write_archive(out: Path, config: dict[str, Any], layers: Iterable[Path], repo_tags: Sequence[str]) -> str:
+    """Write a ``docker load`` archive; returns the image ID (sha256 of the config)."""
+    body = config_bytes(config)
+    image_id = hashlib.sha256(body).hexdigest()
+    layer_names = []
+    with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
+        for layer in layers:
+            name = f"{_file_sha256(layer)}/layer.tar"
+            layer_names.append(name)
+            tar.add(layer, arcname=name)
+        _add_bytes(tar, f"{image_id}.json", body)
+        manifest = [{"Config": f"{image_id}.json", "RepoTags": list(repo_tags), "Layers": layer_names}]
+        _add_bytes(tar, "manifest.json", json.dumps(manifest).encode())
+    return f"sha256:{image_id}"
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    member = tarfile.TarInfo(name)
+    member.size = len(data)
+    tar.addfile(member, io.BytesIO(data))
+
+
+def _file_sha256(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            sha.update(chunk)
+    return sha.hexdigest()

@@ -1,0 +1,31 @@
+"""Fixed constants of the market model (not sweepable; changing one changes results)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Minutes of randomness drawn per point in one go. Fixed, so a point's random
+# stream is consumed identically whatever batch it runs in.
+CHUNK_MINUTES = 128
+
+# Requests of one point considered together by the dispatcher; bounds the
+# request x idle-driver pairs held at once (see dispatch.match_nearest).
+DISPATCH_WAVE = 64
+
+# Supply response: each adjustment moves the online count by this share of the
+# relative earnings gap, capped at MAX_STEP_SHARE of the online count (at least
+# one driver), like ridehail's price equilibration.
+SUPPLY_DAMPING = 0.5
+MAX_STEP_SHARE = 0.1
+
+# Idle cruising: a turn code in 0..15 per driver per minute; 5/16 straight on,
+# 5/16 left, 5/16 right, 1/16 U-turn (ridehail's no-U-turn-then-redraw rule).
+TURN_CODES = 16
+TURN_BY_CODE = np.array([0] * 5 + [1] * 5 + [3] * 5 + [2], dtype=np.int8)
+# Headings 0..3: east, north, west, south; STEP_XY[:, heading] is the (x, y) step.
+STEP_XY = np.array([[1, 0, -1, 0], [0, 1, 0, -1]], dtype=np.int32)
+
+# Multiplier spreading the dispatcher's tie-break rotation over the pool.
+TIE_BREAK_STRIDE = 7919
+
+MINUTES_PER_HOUR = 60

@@ -1,0 +1,53 @@
+"""Fixtures shared by every layer: one emulator per test session, one zip deployment on it.
+
+Both start lazily, only when a test asks for them. ``emulator`` is a running MiniStack
+(``pipeline.emulator.Emulator``); ``deployment`` is the stack deployed on it from zip packages
+(``pipeline.deploy.Deployment``), redeployed if a test reset the emulator. Tests share them:
+use a run_id of your own rather than resetting, and reset (then expect a redeploy) only
+when a test needs an empty emulator."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from pipeline.deploy import Deployment, deploy
+from pipeline.emulator import Emulator
+
+# Async retries of a failing child come this many seconds apart (doubling): the injected
+# shard's three attempts finish in about a second.
+ASYNC_RETRY_BASE_SECONDS = 0.2
+# Clients in this process (boto3, pyarrow's S3) use the emulator's dummy credentials and
+# never search the metadata addresses for real ones.
+EMULATOR_CLIENT_ENV = {
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in EMULATOR_CLIENT_ENV.items():
+            patch.setitem(os.environ, name, value)
+        with Emulator(async_retry_base_seconds=ASYNC_RETRY_BASE_SECONDS) as running:
+            yield running
+
+
+@pytest.fixture(scope="session")
+def _deployments(emulator: Emulator) -> list[Deployment]:
+    """The session's current zip deployment (a list, so that a redeploy can replace it)."""
+    return [deploy(emulator.endpoint_url)]
+
+
+@pytest.fixture
+def deployment(emulator: Emulator, _deployments: list[Deployment]) -> Deployment:
+    current = _deployments[0]
+    names = {f["FunctionName"] for f in current.client("lambda").list_functions().get("Functions", [])}
+    if not {current.parent_function, current.child_function} <= names:
+        _deployments[0] = deploy(emulator.endpoint_url)
+    return _deployments[0]

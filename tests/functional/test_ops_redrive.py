@@ -1,0 +1,137 @@
+"""``redrive`` on real local runs: exactly the unsuccessful shards, recorded, safe to repeat."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pytest
+
+from pipeline.ops import RedriveBackendMissing
+from pipeline.ops.backends import child_function
+from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_SUCCEEDED
+from pipeline.results import ResultsSource
+from sim.datasets import layout
+from sim.runs import load_manifest
+from sim.store import DirectoryStore
+from tests.functional import ops_fixtures
+from tests.functional.ops_fixtures import HELD_SHARD, RUN_ID, deliver_late, run_cli, status_json
+
+pristine_runbook = ops_fixtures.pristine_runbook
+runbook_copy = ops_fixtures.runbook_copy
+pristine_held = ops_fixtures.pristine_held
+held_run = ops_fixtures.held_run
+
+
+def attempts(out: Path, shard_id: int) -> list[tuple[int, str, bool]]:
+    table = ResultsSource(str(out)).read("shard_outcomes", RUN_ID).filter(pc.field("shard_id") == shard_id)
+    rows = sorted(table.to_pylist(), key=lambda r: r["attempt"])
+    return [(r["attempt"], r["status"], r["failure_injected"]) for r in rows]
+
+
+def manifest(out: Path) -> dict:
+    found = load_manifest(DirectoryStore(out), RUN_ID)
+    assert found is not None
+    return found
+
+
+def redrive(capsys: pytest.CaptureFixture[str], out: Path, *extra: str) -> tuple[int, dict]:
+    code, stdout, _ = run_cli(capsys, "redrive", "--run-id", RUN_ID, "--source", str(out), "--json", *extra)
+    return code, json.loads(stdout)
+
+
+def test_redrive_runs_only_the_failed_shard_without_injection_records_it_and_completes_the_run(
+    runbook_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {s: (runbook_copy / layout.data_key("trip_data", RUN_ID, s)).read_bytes() for s in (0, 2, 3)}
+
+    code, result = redrive(capsys, runbook_copy, "--workers", "1")
+    status_code, status = status_json(capsys, runbook_copy)
+
+    assert code == EXIT_SUCCEEDED and result["complete"]
+    assert [(s["shard_id"], s["reason"]) for s in result["shards"]] == [(1, "failed")]
+    assert result["failure_injection"] is False and result["backend"] == "local"
+    assert attempts(runbook_copy, 1) == [
+        (1, "failed", True),
+        (2, "failed", True),
+        (3, "failed", True),
+        (4, "succeeded", False),
+    ]
+    assert all(attempts(runbook_copy, s) == [(1, "succeeded", False)] for s in (0, 2, 3))
+    assert {s: (runbook_copy / layout.data_key("trip_data", RUN_ID, s)).read_bytes() for s in (0, 2, 3)} == before
+    assert status_code == EXIT_SUCCEEDED and status["counts"]["succeeded"] == 4 and status["redrives"] == 1
+    points = ResultsSource(str(runbook_copy)).read("shard_metrics", RUN_ID)["point_index"].to_pylist()
+    assert sorted(points) == list(range(8))
+    [entry] = manifest(runbook_copy)["redrives"]
+    assert entry["id"] == result["redrive_id"] and entry["at"] == result["at"]
+    assert entry["failure_injection"] is False and entry["backend"] == "local"
+    assert entry["shards"] == [{"shard_id": 1, "point_count": 2, "reason": "failed"}]
+    [record] = entry["dispatches"]
+    assert record["shard_id"] == 1 and record["status"] == "dispatched" and record["request_id"]
+
+
+def test_a_second_redrive_finds_nothing_to_do(runbook_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    redrive(capsys, runbook_copy, "--workers", "1")
+
+    code, again = redrive(capsys, runbook_copy, "--workers", "1")
+
+    assert code == EXIT_SUCCEEDED and again["shards"] == [] and again["redrive_id"] is None
+    assert len(manifest(runbook_copy)["redrives"]) == 1
+    assert len(attempts(runbook_copy, 1)) == 4
+
+
+def test_keep_injection_fails_the_shard_again_with_its_history_kept(
+    runbook_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, result = redrive(capsys, runbook_copy, "--workers", "1", "--keep-injection")
+    status_code, status = status_json(capsys, runbook_copy)
+
+    assert code == EXIT_SUCCEEDED and result["failure_injection"] is True
+    assert [a[0] for a in attempts(runbook_copy, 1)] == [1, 2, 3, 4, 5, 6]
+    assert all(status == "failed" and injected for _, status, injected in attempts(runbook_copy, 1))
+    assert status_code == EXIT_INCOMPLETE
+    assert status["shards"][1]["state"] == "failed" and status["shards"][1]["dispatches"] == 2
+
+
+def test_dry_run_shows_the_plan_and_changes_nothing(runbook_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "redrive", "--run-id", RUN_ID, "--source", str(runbook_copy), "--dry-run")
+
+    assert code == EXIT_SUCCEEDED and "would redrive shards 1 (failed)" in out
+    assert manifest(runbook_copy)["redrives"] == [] and len(attempts(runbook_copy, 1)) == 3
+
+
+def test_an_in_flight_shard_is_left_alone_unless_flagged_and_asked_for(
+    held_run: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, plain = redrive(capsys, held_run)
+    _, unflagged = redrive(capsys, held_run, "--stragglers", "--straggler-min-seconds", "3600")
+
+    assert plain["shards"] == [] and plain["skipped_in_flight"] == [HELD_SHARD]
+    assert unflagged["shards"] == [] and manifest(held_run)["redrives"] == []
+
+
+def test_a_straggler_gets_a_backup_attempt_and_a_late_delivery_changes_no_data(
+    held_run: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, result = redrive(
+        capsys, held_run, "--stragglers", "--straggler-factor", "0", "--straggler-min-seconds", "0", "--workers", "1"
+    )
+    data = held_run / layout.data_key("trip_data", RUN_ID, HELD_SHARD)
+    backup_bytes = data.read_bytes()
+    deliver_late(held_run)
+    status_code, status = status_json(capsys, held_run)
+
+    assert code == EXIT_SUCCEEDED and [(s["shard_id"], s["reason"]) for s in result["shards"]] == [(3, "straggler")]
+    assert data.read_bytes() == backup_bytes
+    assert attempts(held_run, HELD_SHARD) == [(1, "succeeded", False), (2, "succeeded", False)]
+    assert status_code == EXIT_SUCCEEDED and status["shards"][HELD_SHARD]["dispatches"] == 2
+
+
+def test_an_s3_source_needs_the_child_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CHILD_FUNCTION_NAME", raising=False)
+
+    with pytest.raises(RedriveBackendMissing, match="--child-function"):
+        child_function(None)
+    monkeypatch.setenv("CHILD_FUNCTION_NAME", "sweep-child")
+    assert child_function(None) == "sweep-child" and child_function("explicit") == "explicit"

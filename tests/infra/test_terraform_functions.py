@@ -1,0 +1,85 @@
+"""The functions' settings: environment names the adapters read, sizes, async retries, failure queue."""
+
+from __future__ import annotations
+
+import pytest
+
+from aws_adapters.constants import (
+    CHILD_FUNCTION_NAME_ENV,
+    CODE_VERSION_ENV,
+    DISPATCH_CONCURRENCY_ENV,
+    DISPATCH_MAX_ATTEMPTS_ENV,
+    RESULTS_BUCKET_ENV,
+    RESULTS_PREFIX_ENV,
+)
+from pipeline.deploy import constants as emulator
+from sim.datasets import layout
+from sim.worker import MAX_RETRIES
+from tests.infra.conftest import TerraformConfig
+
+
+def test_async_config_retries_twice_then_sends_to_the_failure_queue(tf: TerraformConfig) -> None:
+    # given the child's async invoke configuration
+    config = tf.resource("aws_lambda_function_event_invoke_config", "child")
+    # then Lambda retries a failed shard twice (as the local sweep does) and then parks it in SQS
+    assert config["function_name"] == "${aws_lambda_function.child.function_name}"
+    assert config["maximum_retry_attempts"] == 2 == MAX_RETRIES
+    assert config["maximum_event_age_in_seconds"] == "${var.child_maximum_event_age_seconds}"
+    [destination] = config["destination_config"][0]["on_failure"]
+    assert destination["destination"] == "${aws_sqs_queue.failed_shards.arn}"
+    queue = tf.resource("aws_sqs_queue", "failed_shards")
+    assert queue["kms_master_key_id"] == "${aws_kms_key.sweep.arn}"
+
+
+def test_environment_uses_the_adapters_variable_names(tf: TerraformConfig) -> None:
+    # given the variables both functions get, and the parent's extra ones
+    common = tf.locals["common_environment"]
+    child = tf.resource("aws_lambda_function", "child")["environment"][0]["variables"]
+    parent = tf.resource("aws_lambda_function", "parent")["environment"][0]["variables"]
+    # then they are exactly the names aws_adapters.config reads
+    assert set(common) == {RESULTS_BUCKET_ENV, RESULTS_PREFIX_ENV, CODE_VERSION_ENV}
+    assert child == "${local.common_environment}"
+    for name in (CHILD_FUNCTION_NAME_ENV, DISPATCH_CONCURRENCY_ENV, DISPATCH_MAX_ATTEMPTS_ENV):
+        assert f"{name} = " in parent
+    assert parent.startswith("${merge(local.common_environment,")
+    assert f"{CHILD_FUNCTION_NAME_ENV} = aws_lambda_function.child.function_name" in parent
+    assert common[CODE_VERSION_ENV] == "${var.code_version}"
+    assert tf.variables["results_prefix"]["default"] == layout.DEFAULT_PREFIX
+
+
+@pytest.mark.parametrize(
+    ("function", "memory", "timeout"),
+    [
+        ("parent", emulator.PARENT_MEMORY_MB, emulator.PARENT_TIMEOUT_SECONDS),
+        ("child", emulator.CHILD_MEMORY_MB, emulator.CHILD_TIMEOUT_SECONDS),
+    ],
+)
+def test_sizes_come_from_variables_with_the_emulators_defaults(
+    tf: TerraformConfig, function: str, memory: int, timeout: int
+) -> None:
+    body = tf.resource("aws_lambda_function", function)
+    assert body["memory_size"] == f"${{var.{function}_memory_mb}}"
+    assert body["timeout"] == f"${{var.{function}_timeout_seconds}}"
+    assert body["reserved_concurrent_executions"] == f"${{var.{function}_reserved_concurrency}}"
+    assert tf.variables[f"{function}_memory_mb"]["default"] == memory
+    assert tf.variables[f"{function}_timeout_seconds"]["default"] == timeout
+    assert tf.variables[f"{function}_reserved_concurrency"]["default"] > 0
+
+
+def test_async_limits_match_the_emulator_deployer(tf: TerraformConfig) -> None:
+    assert emulator.CHILD_MAX_RETRY_ATTEMPTS == 2
+    assert tf.variables["child_maximum_event_age_seconds"]["default"] == emulator.CHILD_MAX_EVENT_AGE_SECONDS
+    assert tf.variables["dispatch_concurrency"]["default"] == emulator.PARENT_DISPATCH_CONCURRENCY
+
+
+@pytest.mark.parametrize("function", ["parent", "child"])
+def test_functions_are_traced_and_encrypt_their_environment(tf: TerraformConfig, function: str) -> None:
+    body = tf.resource("aws_lambda_function", function)
+    assert body["tracing_config"][0]["mode"] == "${local.tracing_mode}"
+    assert body["kms_key_arn"] == "${aws_kms_key.sweep.arn}"
+    assert body["architectures"] == ["x86_64"]
+
+
+def test_outputs_name_the_functions(tf: TerraformConfig) -> None:
+    assert tf.outputs["parent_function_name"]["value"] == "${aws_lambda_function.parent.function_name}"
+    assert tf.outputs["child_function_name"]["value"] == "${aws_lambda_function.child.function_name}"
