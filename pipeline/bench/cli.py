@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("bench", help="benchmarks (scripts, not tests)")
     benches = parser.add_subparsers(dest="bench", required=True, metavar="BENCH")
     sim = benches.add_parser("sim", help="the market simulation against ridehail on the same scenarios")
-    sim.add_argument("--points", type=int, default=32, help="replicate points in our batch (default 32)")
+    sim.add_argument("--points", type=int, default=64, help="replicate points in our batch (default 64)")
     sim.add_argument("--ridehail-runs", type=int, default=2, help="ridehail runs per scenario (default 2)")
     sim.add_argument("--cpu", type=int, default=0, help="the one core both run on (default 0)")
     sim.add_argument("--python", default=None, help="Python 3.12 for ridehail's venv (default: found)")

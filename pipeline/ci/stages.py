@@ -95,11 +95,10 @@ def static_checks() -> StageOutput:
     run_command([python, "-m", "ruff", "check", "."], "ruff check")
     run_command([python, "-m", "ruff", "format", "--check", "."], "ruff format --check")
     notes = []
-    from pipeline.athena.lint import lint_query_files
+    from pipeline.athena import lint_files
 
-    problems = lint_query_files()
-    if problems:
-        raise StageFailed("SQL lint: " + "; ".join(problems))
+    if violations := lint_files():
+        raise StageFailed("SQL lint: " + "; ".join(map(str, violations)))
     notes.append("SQL lint clean")
     from pipeline.infra import checkov_scan, terraform_fmt_check
 

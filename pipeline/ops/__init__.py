@@ -1,9 +1,10 @@
-"""Operating a sweep: status (progress, stragglers, cost), redrive of failed shards, the HTML report."""
+"""Operating a sweep: status (progress, stragglers, cost) and redrive of failed shards.
+
+The HTML report (plotly) is ``pipeline.ops.report``, imported only where it is used."""
 
 from pipeline.ops.cost import Prices, RunCost, run_cost
 from pipeline.ops.exceptions import PriceTableInvalid, RedriveBackendMissing
 from pipeline.ops.redrive import RedriveResult, plan_redrive, redrive
-from pipeline.ops.report import Report, build_report
 from pipeline.ops.snapshot import RunSnapshot, read_snapshot
 from pipeline.ops.status import RunStatus, ShardState, ShardStatus, StragglerPolicy, Verdict, run_status
 
@@ -12,7 +13,6 @@ __all__ = [
     "Prices",
     "RedriveBackendMissing",
     "RedriveResult",
-    "Report",
     "RunCost",
     "RunSnapshot",
     "RunStatus",
@@ -20,7 +20,6 @@ __all__ = [
     "ShardStatus",
     "StragglerPolicy",
     "Verdict",
-    "build_report",
     "plan_redrive",
     "read_snapshot",
     "redrive",

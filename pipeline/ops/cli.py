@@ -21,7 +21,6 @@ from pipeline.ops.backends import redrive_backend
 from pipeline.ops.cost import DEFAULT_MEMORY_MB, PRICES_PATH, Prices, RunCost, run_cost
 from pipeline.ops.redrive import plan_redrive, redrive
 from pipeline.ops.render import print_redrive, print_status, watch
-from pipeline.ops.report import build_report
 from pipeline.ops.snapshot import RunSnapshot, read_snapshot
 from pipeline.ops.status import RunStatus, StragglerPolicy, Verdict, run_status
 from pipeline.ops.units import size
@@ -182,6 +181,8 @@ def _redrive(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from pipeline.ops.report import build_report  # plotly only when a report is asked for
+
     source = _source(args)
     snapshot, status, cost = _priced(args, source)
     report = build_report(snapshot, status, cost, source.read("shard_metrics", args.run_id))

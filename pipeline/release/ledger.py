@@ -215,13 +215,15 @@ class ReleaseLedger:
             raise LedgerEntryInvalid("; ".join(problems))
         for _ in range(APPEND_ATTEMPTS):
             existing = self.entries()
-            ids = {e.release_id for e in existing}
-            if entry.release_id in ids:
+            kinds = {e.release_id: e.kind for e in existing}
+            if entry.release_id in kinds:
                 raise LedgerConflict(f"release_id: {entry.release_id!r} is already in the ledger")
             for name in ("restores", "rolled_back_from"):
                 referenced = getattr(entry, name)
-                if referenced is not None and referenced not in ids:
+                if referenced is not None and referenced not in kinds:
                     raise LedgerEntryInvalid(f"{name}: {referenced!r} is not a release in the ledger")
+            if entry.restores is not None and kinds[entry.restores] != "release":
+                raise LedgerEntryInvalid(f"restores: {entry.restores!r} is a rollback; name the release it restored")
             stored = replace(entry, sequence=1 + max((e.sequence for e in existing), default=0))
             if self.store.put_if_absent(self._entry_key(stored.sequence), _dump(stored.to_json())):
                 self._write_document()

@@ -7,6 +7,8 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.athena import run_queries
+from pipeline.athena.cli import print_rows
 from pipeline.results import ResultsSource
 from pipeline.verify.checks import VerifyReport, verify_run
 
@@ -20,8 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    report = verify_run(ResultsSource(args.source, endpoint_url=args.endpoint_url), args.run_id)
-    print_report(report, Console())
+    source = ResultsSource(args.source, endpoint_url=args.endpoint_url)
+    console = Console()
+    report = verify_run(source, args.run_id)
+    print_report(report, console)
+    console.rule("the four Athena queries, transpiled to DuckDB, over the same files")
+    for name, result in run_queries(source, args.run_id).items():
+        print_rows(name, result.column_names, [tuple(row.values()) for row in result.to_pylist()], console)
     return 0 if report.ok else 1
 
 

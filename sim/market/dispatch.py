@@ -108,25 +108,33 @@ def _match_wave(
     """Proposal rounds for one wave (positions in priority order); clears matched slots."""
     point = requests.point[wave]
     size = city_size[point].astype(np.int16)[:, None]
-    offset = np.abs(requests.xy[:, wave].astype(np.int16)[:, :, None] - slots.xy[:, point])
+    xy = requests.xy if wave.size == requests.point.size else requests.xy[:, wave]
+    offset = np.abs(xy.astype(np.int16)[:, :, None] - slots.xy[:, point])
     distance = np.minimum(offset, size - offset).sum(axis=0, dtype=np.int16)
     cost = np.where(slots.free[point], distance, _FAR)
     rows = np.arange(wave.size)  # requests still waiting, oldest first
+    width = slots.free.shape[1]
     found = []
     while True:
         best = cost.argmin(axis=1)
-        proposing = cost.min(axis=1) != _FAR
+        proposing = cost[np.arange(rows.size), best] != _FAR
         rows, best = rows[proposing], best[proposing]
         if rows.size == 0:
             break
-        # rows are oldest first, so np.unique's first index per (point, slot) is
-        # that driver's oldest proposer.
-        _, first = np.unique(point[rows] * slots.free.shape[1] + best, return_index=True)
-        won, slot = rows[first], best[first]
+        wanted = point[rows] * width + best
+        ordered = np.sort(wanted)
+        conflict = bool((ordered[1:] == ordered[:-1]).any())
+        if conflict:
+            # rows are oldest first, so np.unique's first index per (point, slot) is
+            # that driver's oldest proposer.
+            _, first = np.unique(wanted, return_index=True)
+            won, slot = rows[first], best[first]
+        else:
+            won, slot = rows, best
         found.append((wave[won], slots.driver[point[won], slot], distance[won, slot].astype(np.int64)))
         slots.free[point[won], slot] = False
-        if first.size == rows.size:
-            break  # no conflicts: every proposer got its driver, nobody else can match now
+        if not conflict:
+            break  # every proposer got its driver, nobody else can match now
         lost = np.ones(rows.size, dtype=bool)
         lost[first] = False
         rows = rows[lost]

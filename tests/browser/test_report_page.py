@@ -36,14 +36,14 @@ WINDOW = (1400, 2400)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # What each plot must draw: line plots a scatter trace per metric, heatmap figures an "hm" group per metric.
 EXPECTED_TRACES = {
+    "plot-timeline": ('class="trace scatter', 2),
+    "plot-cost": ('class="trace bars', 1),
     "plot-dim-commission_rate": ('class="trace scatter', 6),
     "plot-dim-num_drivers": ('class="trace scatter', 6),
     "plot-dim-num_riders": ('class="trace scatter', 6),
     "plot-pair-commission_rate-num_drivers": ('class="hm"', 6),
     "plot-pair-commission_rate-num_riders": ('class="hm"', 6),
     "plot-pair-num_drivers-num_riders": ('class="hm"', 6),
-    "plot-timeline": ('class="trace scatter', 2),
-    "plot-cost": ('class="trace bars', 1),
 }
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 import pytest
 
 from aws_adapters import S3Store
+from pipeline.demo.http import HttpAnswer, post
 from pipeline.demo.monitor import RunMonitor, ShardProgress
 from pipeline.deploy import Deployment
 from pipeline.local import LocalRun, run_local
@@ -19,27 +18,6 @@ from sim.contract import parse_request
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
 RUN_TIMEOUT_SECONDS = 180.0
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    body: bytes
-    headers: dict[str, str]
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def post(url: str, body: bytes | str, content_type: str | None = "application/json") -> Response:
-    data = body.encode() if isinstance(body, str) else body
-    headers = {"Content-Type": content_type} if content_type else {}
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=120) as answer:
-            return Response(answer.status, answer.read(), dict(answer.headers))
-    except urllib.error.HTTPError as error:
-        return Response(error.code, error.read(), dict(error.headers))
 
 
 def fixture_body(name: str, **changes: Any) -> dict[str, Any]:
@@ -65,7 +43,7 @@ def wait_final(deployment: Deployment, body: dict[str, Any]) -> list[ShardProgre
 @dataclass(frozen=True)
 class SubmittedRun:
     body: dict[str, Any]
-    response: Response
+    response: HttpAnswer
     progress: list[ShardProgress]
 
 

@@ -17,14 +17,14 @@ from tests.functional.ops_fixtures import RUN_ID, run_cli
 
 pristine_runbook = ops_fixtures.pristine_runbook
 RUNBOOK_PLOTS = [
+    "plot-timeline",
+    "plot-cost",
     "plot-dim-commission_rate",
     "plot-dim-num_drivers",
     "plot-dim-num_riders",
     "plot-pair-commission_rate-num_drivers",
     "plot-pair-commission_rate-num_riders",
     "plot-pair-num_drivers-num_riders",
-    "plot-timeline",
-    "plot-cost",
 ]
 
 
@@ -60,7 +60,7 @@ def test_a_one_dimension_sweep_gets_line_plots_and_no_heatmaps(
     )
 
     assert code == 0
-    assert plot_ids(out.read_text()) == ["plot-dim-num_drivers", "plot-timeline", "plot-cost"]
+    assert plot_ids(out.read_text()) == ["plot-timeline", "plot-cost", "plot-dim-num_drivers"]
     assert "All 2 grid points" in out.read_text()
 
 

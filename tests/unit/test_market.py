@@ -55,7 +55,7 @@ def assert_same(a: PointResult, b: PointResult) -> None:
 Mixed = list[tuple[dict[str, ParamValue], PointResult]]
 MIXED = [
     params(),
-    params(equilibrate=False, num_drivers=60, patience_min=3, num_riders=700),
+    params(equilibrate=False, num_drivers=60, patience_min=8, num_riders=700),
     params(city_size=10, num_drivers=7, horizon_min=123, warmup_min=0, snapshot_interval_min=7),
     params(commission_rate=0.0, base_fare=0.0, equilibrate=False),
 ]
@@ -152,6 +152,7 @@ def test_waits_and_trip_times_follow_the_timeline(mixed: Mixed) -> None:
         assert np.all(trips["wait_min"][done] >= 1)
         assert np.all(trips["wait_min"][done] <= point["patience_min"])
         assert np.all(trips["wait_min"][abandoned] == point["patience_min"])
+        assert np.all(trips["request_minute"][abandoned] + point["patience_min"] < point["horizon_min"])
         assert np.all(trips["driver_id"][done] >= 0)
         assert np.all(trips["trip_distance"] >= 1)
 

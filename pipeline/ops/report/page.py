@@ -41,38 +41,39 @@ class Report:
 
 def build_report(snapshot: RunSnapshot, status: RunStatus, cost: RunCost, metrics: pa.Table) -> Report:
     """Every plot of the run, with its status and cost, as one HTML page."""
-    request = parse_request(snapshot.manifest["request"])
-    dimensions = request.dimensions
-    plots: list[tuple[str, str, go.Figure]] = []
-    for name, values in dimensions.items():
-        plots.append(("market", f"plot-dim-{name}", dimension_figure(metrics, name, values)))
+    dimensions = parse_request(snapshot.manifest["request"]).dimensions
     varied = [name for name, values in dimensions.items() if len(values) > 1]
     pairs = list(itertools.combinations(varied, 2))
-    for a, b in pairs[:MAX_PAIR_FIGURES]:
-        plots.append(("pairs", f"plot-pair-{a}-{b}", pair_figure(metrics, a, b, dimensions[a], dimensions[b])))
-    labelled = _dispatch_labels(snapshot.manifest)
-    plots.append(("shards", "plot-timeline", timeline_figure(snapshot.outcomes, labelled)))
-    plots.append(("cost", "plot-cost", cost_figure(cost)))
-    sections = {
-        "market": ("How the market responds to each swept dimension", _coverage(status, metrics)),
-        "pairs": ("Pairs of dimensions", _omitted(len(pairs))),
-        "shards": ("Shard outcomes", "Each attempt from its start to its end; dotted lines mark dispatches."),
-        "cost": ("Cost", _cost_table(cost)),
+    sections: dict[str, tuple[str, list[tuple[str, go.Figure]]]] = {
+        "Shard outcomes": (
+            "<p class='note'>Each attempt from its start to its end; dotted lines mark dispatches.</p>",
+            [("plot-timeline", timeline_figure(snapshot.outcomes, _dispatch_labels(snapshot.manifest)))],
+        ),
+        "Cost": (_cost_table(cost), [("plot-cost", cost_figure(cost))]),
+        "How the market responds to each swept dimension": (
+            _coverage(status, metrics),
+            [(f"plot-dim-{name}", dimension_figure(metrics, name, values)) for name, values in dimensions.items()],
+        ),
+        "Pairs of dimensions": (
+            _omitted(len(pairs)),
+            [
+                (f"plot-pair-{a}-{b}", pair_figure(metrics, a, b, dimensions[a], dimensions[b]))
+                for a, b in pairs[:MAX_PAIR_FIGURES]
+            ],
+        ),
     }
     body = [_summary(snapshot, status)]
-    for key, (heading, intro) in sections.items():
-        figures = [(plot_id, fig) for section, plot_id, fig in plots if section == key]
-        if not figures:
-            continue
-        body.append(f"<h2>{html.escape(heading)}</h2>{intro}")
-        body += [_plot(plot_id, fig) for plot_id, fig in figures]
+    for heading, (intro, figures) in sections.items():
+        if figures:
+            body.append(f"<h2>{html.escape(heading)}</h2>{intro}")
+            body += [_plot(plot_id, fig) for plot_id, fig in figures]
     title = f"Sweep report: {status.run_id}"
     page = (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{STYLE}</style><script type='text/javascript'>{get_plotlyjs()}</script></head>"
         f"<body><h1>{html.escape(title)}</h1>{''.join(body)}</body></html>"
     )
-    return Report(page, [plot_id for _, plot_id, _ in plots])
+    return Report(page, [plot_id for _, figures in sections.values() for plot_id, _ in figures])
 
 
 def _plot(plot_id: str, fig: go.Figure) -> str:

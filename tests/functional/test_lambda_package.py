@@ -1,0 +1,32 @@
+"""The zip packages: the handler, both source packages and the locked dependencies, within
+Lambda's size limit, nothing compiled or cached inside."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from pipeline.deploy.lock import read_pins
+from pipeline.deploy.package import UNZIPPED_LIMIT_BYTES, build_zip
+from pipeline.version import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("function", ["parent", "child"])
+def test_a_package_carries_its_handler_sources_and_every_locked_dependency(function: str) -> None:
+    package = build_zip(function)
+
+    with zipfile.ZipFile(package) as archive:
+        infos = archive.infolist()
+        names = [info.filename for info in infos]
+        handler = archive.read("handler.py")
+    tops = {name.split("/", 1)[0] for name in names}
+    dists = {name.split("-", 1)[0].lower().replace("_", "-") for name in tops if name.endswith(".dist-info")}
+    assert handler == (REPO_ROOT / "images" / function / "handler.py").read_bytes()
+    assert {"sim", "aws_adapters", "numpy", "pyarrow", "boto3", "jsonschema", "aws_lambda_powertools"} <= tops
+    assert dists == set(read_pins())
+    assert sum(info.file_size for info in infos) < UNZIPPED_LIMIT_BYTES
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/tests/" in n]
+    assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in infos)

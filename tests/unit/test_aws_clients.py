@@ -1,0 +1,48 @@
+"""Client endpoints follow AWS_ENDPOINT_URL, then LocalStack's conventions, else AWS itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from aws_adapters.clients import client, lambda_client, resolve_endpoint_url, session_for
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, None),
+        ({"AWS_ENDPOINT_URL": "http://127.0.0.1:4599"}, "http://127.0.0.1:4599"),
+        ({"AWS_ENDPOINT_URL": "http://a:1", "LOCALSTACK_HOSTNAME": "b"}, "http://a:1"),
+        ({"LOCALSTACK_HOSTNAME": "localstack", "EDGE_PORT": "4510"}, "http://localstack:4510"),
+        ({"LOCALSTACK_HOSTNAME": "localstack"}, "http://localstack:4566"),
+        ({"LOCALSTACK_HOST": "127.0.0.1:4567"}, "http://127.0.0.1:4567"),
+        ({"LOCALSTACK_HOST": "example.test", "USE_SSL": "1"}, "https://example.test:4566"),
+    ],
+)
+def test_the_endpoint_is_resolved_in_the_documented_order(environ: dict[str, str], expected: str | None) -> None:
+    assert resolve_endpoint_url(environ=environ) == expected
+
+
+def test_an_explicit_endpoint_beats_the_environment() -> None:
+    assert resolve_endpoint_url("http://127.0.0.1:1", {"AWS_ENDPOINT_URL": "http://a:2"}) == "http://127.0.0.1:1"
+
+
+def test_an_emulator_session_without_keys_gets_dummy_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+
+    session = session_for("http://127.0.0.1:4566")
+
+    credentials = session.get_credentials()
+    assert credentials is not None and credentials.access_key == "test"
+    assert session.region_name == "us-east-1"
+
+
+def test_s3_against_an_emulator_uses_path_style_and_lambda_makes_one_attempt() -> None:
+    s3 = client("s3", endpoint_url="http://127.0.0.1:4566")
+    lambda_ = lambda_client(endpoint_url="http://127.0.0.1:4566", max_pool_connections=40)
+
+    assert s3.meta.config.s3["addressing_style"] == "path"
+    assert s3.meta.endpoint_url == "http://127.0.0.1:4566"
+    assert lambda_.meta.config.retries["total_max_attempts"] == 1
+    assert lambda_.meta.config.max_pool_connections == 40

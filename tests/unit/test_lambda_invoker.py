@@ -1,0 +1,52 @@
+"""LambdaInvoker against a stubbed Lambda client (throttles cannot be provoked on the emulator:
+its async invokes are always accepted, and throttling happens after the 202)."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.stub import ANY, Stubber
+
+from aws_adapters import InvokeRejected, LambdaInvoker, lambda_client
+from sim.runs import InvokeThrottled
+
+
+def _invoker_with_stubbed_lambda_client() -> tuple[LambdaInvoker, Stubber]:
+    client = lambda_client(endpoint_url="http://127.0.0.1:9")
+    return LambdaInvoker("sweep-child", client), Stubber(client)
+
+
+def test_an_accepted_invoke_returns_the_services_request_id_stubbed_lambda_client() -> None:
+    invoker, stub = _invoker_with_stubbed_lambda_client()
+    stub.add_response(
+        "invoke",
+        {"StatusCode": 202, "ResponseMetadata": {"RequestId": "req-1", "HTTPStatusCode": 202}},
+        {"FunctionName": "sweep-child", "InvocationType": "Event", "Payload": ANY},
+    )
+
+    with stub:
+        assert invoker.invoke_async({"run_id": "x", "shard_id": 0}) == "req-1"
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [("TooManyRequestsException", 429), ("EC2ThrottledException", 502), ("ServiceException", 500)],
+)
+def test_throttling_and_service_errors_are_retryable_stubbed_lambda_client(code: str, status: int) -> None:
+    invoker, stub = _invoker_with_stubbed_lambda_client()
+    stub.add_client_error("invoke", service_error_code=code, http_status_code=status)
+
+    with stub, pytest.raises(InvokeThrottled, match=code):
+        invoker.invoke_async({"shard_id": 0})
+
+
+def test_other_errors_fail_the_dispatch_at_once_stubbed_lambda_client() -> None:
+    invoker, stub = _invoker_with_stubbed_lambda_client()
+    stub.add_client_error("invoke", service_error_code="ResourceNotFoundException", http_status_code=404)
+    stub.add_response("invoke", {"StatusCode": 200})
+
+    with stub:
+        with pytest.raises(Exception, match="ResourceNotFoundException") as raised:
+            invoker.invoke_async({"shard_id": 0})
+        assert not isinstance(raised.value, InvokeThrottled)
+        with pytest.raises(InvokeRejected, match="answered 200, expected 202"):
+            invoker.invoke_async({"shard_id": 0})
