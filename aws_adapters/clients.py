@@ -110,7 +110,9 @@ def client(
     return session_for(url, session, region_name).client(service, endpoint_url=url, config=config)
 
 
-def s3_client(*, endpoint_url: str | None = None, session: boto3.Session | None = None, max_pool_connections: int = DEFAULT_POOL) -> Any:
+def s3_client(
+    *, endpoint_url: str | None = None, session: boto3.Session | None = None, max_pool_connections: int = DEFAULT_POOL
+) -> Any:
     return client("s3", endpoint_url=endpoint_url, session=session, max_pool_connections=max_pool_connections)
 
 

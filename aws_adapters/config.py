@@ -103,9 +103,7 @@ class ParentConfig(ChildConfig):
         reader = _Reader(os.environ if environ is None else environ)
         config = cls(
             *_common(reader),
-            child_function_name=reader.text(
-                CHILD_FUNCTION_NAME_ENV, _FUNCTION, "a Lambda function name or ARN"
-            ),
+            child_function_name=reader.text(CHILD_FUNCTION_NAME_ENV, _FUNCTION, "a Lambda function name or ARN"),
             dispatch_concurrency=reader.integer(
                 DISPATCH_CONCURRENCY_ENV, DEFAULT_DISPATCH_CONCURRENCY, 1, MAX_DISPATCH_CONCURRENCY
             ),

@@ -18,8 +18,11 @@ COMMAND_MODULES = (
     "pipeline.verify.cli",
     "pipeline.athena.cli",
     "pipeline.ci.cli",
+    "pipeline.images.cli",
     "pipeline.infra.cli",
     "pipeline.emulator.cli",
+    "pipeline.deploy.cli",
+    "pipeline.demo.cli",
     "pipeline.ops.cli",
     "pipeline.bench.cli",
 )

@@ -40,21 +40,27 @@ class DirectoryStore:
 
     def put(self, key: str, body: bytes) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename: readers never see a partial object, as with S3.
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as tmp:
-            tmp.write(body)
-        os.replace(tmp.name, path)
+        os.replace(self._write_temporary(path, body), path)
 
     def put_if_absent(self, key: str, body: bytes) -> bool:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._write_temporary(path, body)
         try:
-            with open(path, "xb") as handle:
-                handle.write(body)
+            # link() fails if the key exists, and readers never see a partial object.
+            os.link(tmp, path)
         except FileExistsError:
             return False
+        finally:
+            os.unlink(tmp)
         return True
+
+    @staticmethod
+    def _write_temporary(path: Path, body: bytes) -> str:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as tmp:
+            tmp.write(body)
+        return tmp.name
 
     def get(self, key: str) -> bytes | None:
         try:

@@ -298,3 +298,19 @@ resource "aws_api_gateway_account" "this" {
 
   depends_on = [aws_iam_role_policy_attachment.apigateway_cloudwatch]
 }
+
+# --- callers: POST /sweeps with SigV4 (api_authorization = AWS_IAM) ---------------------------
+
+data "aws_iam_policy_document" "api_invoke" {
+  statement {
+    sid       = "PostSweeps"
+    actions   = ["execute-api:Invoke"]
+    resources = ["${aws_api_gateway_rest_api.sweeps.execution_arn}/${var.api_stage_name}/POST/${aws_api_gateway_resource.sweeps.path_part}"]
+  }
+}
+
+resource "aws_iam_policy" "api_invoke" {
+  name        = "${var.name_prefix}-api-invoke"
+  description = "Submit sweeps: POST /sweeps on the ${var.api_stage_name} stage of the ${var.name_prefix} API."
+  policy      = data.aws_iam_policy_document.api_invoke.json
+}

@@ -62,3 +62,8 @@ output "kms_key_arn" {
   description = "The stack's key (results, failure queue, logs, images)."
   value       = aws_kms_key.sweep.arn
 }
+
+output "api_invoke_policy_arn" {
+  description = "Attach to a caller's role to POST /sweeps with SigV4 (when api_authorization is AWS_IAM)."
+  value       = aws_iam_policy.api_invoke.arn
+}

@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 
 from pipeline.bench.compare import SCENARIOS, measure_ours, measure_ridehail, warm_up
+from pipeline.bench.dispatch import register_dispatch
 from pipeline.bench.reference import ensure_ridehail_venv
 
 # Targets of issue 2: throughput ratio, and agreement on fixed-fleet scenarios.
@@ -29,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sim.add_argument("--python", default=None, help="Python 3.12 for ridehail's venv (default: found)")
     sim.add_argument("--json", type=Path, default=None, help="also write the figures here")
     sim.set_defaults(handler=_bench_sim)
+    register_dispatch(benches)
 
 
 def _bench_sim(args: argparse.Namespace) -> int:

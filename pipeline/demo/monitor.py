@@ -38,9 +38,7 @@ class ShardProgress:
 class RunMonitor:
     """Polls one run's outcomes in a store (S3 or a directory)."""
 
-    def __init__(
-        self, store: ObjectStore, run_id: str, shard_count: int, prefix: str = layout.DEFAULT_PREFIX
-    ) -> None:
+    def __init__(self, store: ObjectStore, run_id: str, shard_count: int, prefix: str = layout.DEFAULT_PREFIX) -> None:
         self.store = store
         self.run_id = run_id
         self.shard_count = shard_count
@@ -90,7 +88,5 @@ class RunMonitor:
                 return progress
             if time.monotonic() > deadline:
                 pending = [p.shard_id for p in progress if not p.final]
-                raise RunTimedOut(
-                    f"run {self.run_id}: shards {pending[:20]} not final after {timeout_seconds:.0f} s"
-                )
+                raise RunTimedOut(f"run {self.run_id}: shards {pending[:20]} not final after {timeout_seconds:.0f} s")
             time.sleep(interval_seconds)

@@ -116,7 +116,13 @@ def deploy(
         artifacts_bucket=names.artifacts_bucket,
     )
     api_id = create_rest_api(
-        apigateway, lambda_, name=names.rest_api, stage=names.stage, parent_arn=parent_arn, region=region, account=account
+        apigateway,
+        lambda_,
+        name=names.rest_api,
+        stage=names.stage,
+        parent_arn=parent_arn,
+        region=region,
+        account=account,
     )
     return Deployment(
         endpoint_url=endpoint_url,

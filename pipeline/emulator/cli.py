@@ -26,9 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     start = actions.add_parser("start", help="start MiniStack detached; print its endpoint as JSON")
     start.add_argument("--port", type=int, default=None, help="gateway port (default: a free one)")
     start.add_argument("--bind-host", default=DEFAULT_BIND_HOST, help="address to listen on")
-    start.add_argument(
-        "--async-retry-base-seconds", type=float, default=1.0, help="delay before the first async retry"
-    )
+    start.add_argument("--async-retry-base-seconds", type=float, default=1.0, help="delay before the first async retry")
     start.add_argument("--docker-flags", default=None, help="LAMBDA_DOCKER_FLAGS for image functions")
     start.set_defaults(handler=_start)
     actions.add_parser("stop", help="stop the emulator started by 'start'").set_defaults(handler=_stop)
@@ -46,6 +44,14 @@ def running_emulator(state_file: Path = STATE_FILE) -> Emulator:
     return emulator
 
 
+def start_recorded(emulator: Emulator) -> Emulator:
+    """Start detached and record it in the state file, for ``stop``, ``status`` and ``deploy``."""
+    emulator.start(detached=True)
+    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    STATE_FILE.write_text(json.dumps(emulator.info.to_json()))
+    return emulator
+
+
 def _print(payload: dict[str, object]) -> None:
     print(json.dumps(payload, sort_keys=True))
 
@@ -58,14 +64,14 @@ def _start(args: argparse.Namespace) -> int:
     else:
         _print({**emulator.info.to_json(), "already_running": True, "stop": STOP_COMMAND})
         return 0
-    emulator = Emulator(
-        args.port,
-        bind_host=args.bind_host,
-        async_retry_base_seconds=args.async_retry_base_seconds,
-        docker_flags=args.docker_flags,
-    ).start(detached=True)
-    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    STATE_FILE.write_text(json.dumps(emulator.info.to_json()))
+    emulator = start_recorded(
+        Emulator(
+            args.port,
+            bind_host=args.bind_host,
+            async_retry_base_seconds=args.async_retry_base_seconds,
+            docker_flags=args.docker_flags,
+        )
+    )
     _print({**emulator.info.to_json(), "already_running": False, "stop": STOP_COMMAND})
     return 0
 

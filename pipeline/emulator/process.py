@@ -177,7 +177,9 @@ class Emulator:
         raise EmulatorStartFailed(f"MiniStack not healthy after {READY_TIMEOUT_SECONDS} s; see {self.log_path}")
 
     def _request(self, method: str, path: str, timeout: float = 5.0) -> dict[str, Any]:
-        request = urllib.request.Request(self.endpoint_url + path, method=method, data=b"" if method == "POST" else None)
+        request = urllib.request.Request(
+            self.endpoint_url + path, method=method, data=b"" if method == "POST" else None
+        )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read()
         return json.loads(body) if body else {}

@@ -12,10 +12,10 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 
 from pipeline.emulator.constants import (
     CACHE_DIR,

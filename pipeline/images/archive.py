@@ -10,12 +10,13 @@ inputs differ. Rewriting the archive fixes that: every mtime is clamped to
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
 import tarfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,6 @@ from typing import IO, Any, BinaryIO
 # Config keys that name the build rather than the image (legacy builder only).
 BUILD_IDENTITY_KEYS = ("container", "container_config")
 _PAX_TIMES = ("mtime", "atime", "ctime")
-_CHUNK = 1 << 20
 
 
 def iso_time(epoch: int) -> str:
@@ -122,49 +122,59 @@ def config_bytes(config: dict[str, Any]) -> bytes:
 
 @dataclass(frozen=True)
 class SavedImage:
-    """One image of a ``docker save`` archive, unpacked in a directory."""
+    """One image of a ``docker save`` archive, read in place (layers are streamed, not unpacked)."""
 
-    directory: Path
+    archive: Path
     config: dict[str, Any]
-    layers: tuple[Path, ...]
+    layer_members: tuple[str, ...]
 
     @classmethod
-    def unpack(cls, archive: Path, directory: Path) -> SavedImage:
+    def read(cls, archive: Path) -> SavedImage:
         with tarfile.open(archive) as tar:
-            tar.extractall(directory, filter="data")
-        manifest = json.loads((directory / "manifest.json").read_text())
-        if len(manifest) != 1:
-            raise ValueError(f"{archive}: expected one image, found {len(manifest)}")
-        entry = manifest[0]
-        config = json.loads((directory / entry["Config"]).read_text())
-        return cls(directory, config, tuple(directory / layer for layer in entry["Layers"]))
+            manifest = json.loads(_member_bytes(tar, "manifest.json"))
+            if len(manifest) != 1:
+                raise ValueError(f"{archive}: expected one image, found {len(manifest)}")
+            config = json.loads(_member_bytes(tar, manifest[0]["Config"]))
+        return cls(archive, config, tuple(manifest[0]["Layers"]))
+
+    @contextlib.contextmanager
+    def layer(self, index: int) -> Iterator[IO[bytes]]:
+        with tarfile.open(self.archive) as tar:
+            stream = tar.extractfile(self.layer_members[index])
+            if stream is None:
+                raise ValueError(f"{self.archive}: layer {index} is not a file")
+            yield stream
 
 
-def write_archive(out: Path, config: dict[str, Any], layers: Iterable[Path], repo_tags: Sequence[str]) -> str:
-    """Write a ``docker load`` archive; returns the image ID (sha256 of the config)."""
+def write_archive(
+    out: Path, config: dict[str, Any], layers: Sequence[tuple[str, Path | None]], repo_tags: Sequence[str]
+) -> str:
+    """Write a ``docker load`` archive; returns the image ID (sha256 of the config).
+
+    ``layers`` pairs each diff_id with its tar file, or with None for a layer the daemon
+    already has under the same parent chain (``docker load`` reads a layer file only when the
+    layer is missing, so base layers need not be copied through the archive)."""
     body = config_bytes(config)
     image_id = hashlib.sha256(body).hexdigest()
-    layer_names = []
+    names = [f"{diff_id.removeprefix('sha256:')}/layer.tar" for diff_id, _ in layers]
     with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
-        for layer in layers:
-            name = f"{_file_sha256(layer)}/layer.tar"
-            layer_names.append(name)
-            tar.add(layer, arcname=name)
+        for name, (_, path) in zip(names, layers, strict=True):
+            if path is not None:
+                tar.add(path, arcname=name)
         _add_bytes(tar, f"{image_id}.json", body)
-        manifest = [{"Config": f"{image_id}.json", "RepoTags": list(repo_tags), "Layers": layer_names}]
+        manifest = [{"Config": f"{image_id}.json", "RepoTags": list(repo_tags), "Layers": names}]
         _add_bytes(tar, "manifest.json", json.dumps(manifest).encode())
     return f"sha256:{image_id}"
+
+
+def _member_bytes(tar: tarfile.TarFile, name: str) -> bytes:
+    stream = tar.extractfile(name)
+    if stream is None:
+        raise ValueError(f"{name} is not a file in the archive")
+    return stream.read()
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     member = tarfile.TarInfo(name)
     member.size = len(data)
     tar.addfile(member, io.BytesIO(data))
-
-
-def _file_sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            sha.update(chunk)
-    return sha.hexdigest()

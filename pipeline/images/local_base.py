@@ -60,7 +60,7 @@ def build_base_archive(recipe: LocalBaseRecipe, archive: Path) -> Path:
         with open(layer, "wb") as out:
             diff_id = layer_from_tree(root, out, recipe.source_date_epoch, recipe.empty_dirs)
         partial = archive.with_name(archive.name + ".partial")
-        write_archive(partial, base_config(recipe, diff_id), [layer], [recipe.image().ref])
+        write_archive(partial, base_config(recipe, diff_id), [(diff_id, layer)], [recipe.image().ref])
         partial.replace(archive)
     return archive
 

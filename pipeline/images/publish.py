@@ -32,6 +32,12 @@ class Registry:
         """The emulator's registry: its Docker registry API is served on the gateway port."""
         return cls(urlsplit(endpoint_url).netloc, ecr)
 
+    @classmethod
+    def of_aws(cls, ecr: Any) -> Registry:
+        """The account's private ECR registry in the client's region."""
+        registry_id = ecr.describe_registry()["registryId"]
+        return cls(f"{registry_id}.dkr.ecr.{ecr.meta.region_name}.amazonaws.com", ecr)
+
     @property
     def needs_login(self) -> bool:
         """Loopback registries (the emulator's) take no credentials; ECR does."""

@@ -179,7 +179,8 @@ class Batch:
         join = ranked_below(~self.online & (want > 0), want, *where, highest=False)
         self.online[leave] = False
         self.online[join] = True
-        self.online_count += change
+        # Only idle drivers leave: fewer may go than the change asked for.
+        self.online_count += np.add.reduceat(join.astype(np.int64) - leave, self.offset)
 
     def _arrive(self, minute: int) -> None:
         index = minute - self.chunk_start

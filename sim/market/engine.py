@@ -30,13 +30,12 @@ def simulate_points(
     never on which other points are in the batch: every random draw comes from the
     point's own streams, and the batched step treats points independently."""
     specs = [PointSpec.from_params(params) for params, _ in points]
-    results: list[PointResult | None] = [None] * len(specs)
+    results: dict[int, PointResult] = {}
     for group in _batches(specs):
         batch = Batch([specs[i] for i in group], [PointStreams.from_seed(points[i][1]) for i in group])
         batch.run()
-        for index, result in zip(group, point_results(batch), strict=True):
-            results[index] = result
-    return [result for result in results if result is not None]
+        results.update(zip(group, point_results(batch), strict=True))
+    return [results[index] for index in range(len(specs))]
 
 
 def _batches(specs: Sequence[PointSpec]) -> list[list[int]]:
@@ -49,13 +48,10 @@ def _batches(specs: Sequence[PointSpec]) -> list[list[int]]:
         expected = spec.requests_per_min * spec.horizon_min
         # Sorted by horizon, so this point's horizon is the group's longest.
         fits = (
-            (
-                drivers + spec.pool <= MAX_BATCH_DRIVERS
-                and requests + expected <= MAX_BATCH_REQUESTS
-                and spec.horizon_min * (len(groups[-1]) + 1) <= MAX_BATCH_POINT_MINUTES
-            )
-            if groups
-            else False
+            bool(groups)
+            and drivers + spec.pool <= MAX_BATCH_DRIVERS
+            and requests + expected <= MAX_BATCH_REQUESTS
+            and spec.horizon_min * (len(groups[-1]) + 1) <= MAX_BATCH_POINT_MINUTES
         )
         if not fits:
             groups.append([])

@@ -40,7 +40,8 @@ def point_results(batch: Batch) -> list[PointResult]:
 def _point_result(spec: PointSpec, rows: dict[str, np.ndarray], history: dict[str, np.ndarray]) -> PointResult:
     horizon = spec.horizon_min
     completed = (rows["dropoff"] >= 0) & (rows["dropoff"] < horizon)
-    abandoned = rows["abandoned"] >= 0
+    # A late driver's rider abandons at request + patience, which may lie past the horizon.
+    abandoned = (rows["abandoned"] >= 0) & (rows["abandoned"] < horizon)
     status = np.where(completed, _COMPLETED, np.where(abandoned, _ABANDONED, _OPEN))
     picked_up = (rows["pickup"] >= 0) & (rows["pickup"] < horizon)
     waited_until = np.where(picked_up, rows["pickup"], np.where(abandoned, rows["abandoned"], horizon))

@@ -35,6 +35,8 @@ def test_two_concurrent_runs_do_not_see_each_others_objects(deployment: Deployme
         assert manifest is not None and manifest["request"]["seed"] == run.body["seed"]
         metrics = source.read("shard_metrics", run_id)
         assert set(metrics.column("run_id").to_pylist()) == {run_id}
-        assert sorted(metrics.column("point_index").to_pylist()) == list(range(len(run.body["dimensions"]["num_drivers"])))
+        assert sorted(metrics.column("point_index").to_pylist()) == list(
+            range(len(run.body["dimensions"]["num_drivers"]))
+        )
         for name in SCHEMAS:
             assert set(source.read(name, run_id).column("run_id").to_pylist()) == {run_id}

@@ -53,9 +53,7 @@ def _invoke(deployment: Deployment, name: str, event: dict[str, Any]) -> tuple[b
     return "FunctionError" in answer, json.loads(answer["Payload"].read())
 
 
-def test_functions_run_on_an_interpreter_without_third_party_packages(
-    deployment: Deployment, tmp_path: Path
-) -> None:
+def test_functions_run_on_an_interpreter_without_third_party_packages(deployment: Deployment, tmp_path: Path) -> None:
     package = tmp_path / "probe.zip"
     with zipfile.ZipFile(package, "w") as archive:
         archive.writestr("handler.py", PROBE_HANDLER)

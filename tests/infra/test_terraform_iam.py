@@ -12,7 +12,7 @@ from tests.infra.conftest import TerraformConfig
 
 # Actions AWS authorizes only on "*" (no resource-level permissions): the one allowed exception.
 RESOURCE_STAR_ONLY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-DOCUMENTS = ("parent", "child", "athena_query", "results_bucket", "ecr_lambda_pull")
+DOCUMENTS = ("parent", "child", "athena_query", "api_invoke", "results_bucket", "ecr_lambda_pull")
 
 
 def allows(tf: TerraformConfig, document: str) -> list[dict]:
@@ -160,6 +160,16 @@ def test_athena_query_policy_reads_only_the_datasets(tf: TerraformConfig) -> Non
     assert listing["condition"][0]["variable"] == "s3:prefix"
     # and the policy is exported for attaching to an analyst's role
     assert tf.outputs["athena_query_policy_arn"]["value"] == "${aws_iam_policy.athena_query.arn}"
+
+
+def test_callers_may_post_sweeps_and_nothing_else(tf: TerraformConfig) -> None:
+    [statement] = tf.statements("api_invoke")
+    assert statement["actions"] == ["execute-api:Invoke"]
+    assert statement["resources"] == [
+        "${aws_api_gateway_rest_api.sweeps.execution_arn}/${var.api_stage_name}/POST/"
+        "${aws_api_gateway_resource.sweeps.path_part}"
+    ]
+    assert tf.outputs["api_invoke_policy_arn"]["value"] == "${aws_iam_policy.api_invoke.arn}"
 
 
 def test_results_bucket_policy_denies_anything_but_tls(tf: TerraformConfig) -> None:

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from sim.datasets.schemas import METRIC_FIELDS, SNAPSHOT_COUNTS, TRIP_DATA, TRIP_STATUSES
-from sim.market import PointResult, simulate_points
+from sim.market import PointResult, engine, simulate_points
 from sim.market.exceptions import PointInvalid
 from sim.params import ParamValue, defaults
 
@@ -181,6 +181,49 @@ def test_a_points_result_does_not_depend_on_its_batch() -> None:
     # then it is identical either way, in input order
     assert_same(alone, amid[1])
     assert_same(simulate_points([others[1]])[0], amid[2])
+
+
+def random_point(rng: np.random.Generator) -> dict[str, ParamValue]:
+    horizon = int(rng.integers(20, 200))
+    return params(
+        city_size=int(rng.integers(2, 30)),
+        num_drivers=int(rng.integers(1, 120)),
+        num_riders=int(rng.integers(1, 900)),
+        commission_rate=float(rng.uniform(0, 0.9)),
+        patience_min=int(rng.integers(1, 20)),
+        horizon_min=horizon,
+        warmup_min=int(rng.integers(0, horizon)),
+        reservation_wage=float(rng.uniform(0, 60)),
+        equilibrate=bool(rng.integers(0, 2)),
+        equilibration_interval_min=int(rng.integers(1, 15)),
+        snapshot_interval_min=int(rng.integers(1, 40)),
+    )
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_random_points_do_not_depend_on_their_batch(case: int) -> None:
+    # given random points, each simulated alone and all together
+    rng = np.random.default_rng(case)
+    points = [(random_point(rng), np.random.SeedSequence([case, i])) for i in range(5)]
+    # when / then every point's result is the same either way, and keeps the books
+    for together, pair in zip(simulate_points(points), points, strict=True):
+        assert_same(simulate_points([pair])[0], together)
+        snap, status = together.snapshots, together.trips["status"]
+        np.testing.assert_array_equal(snap["p1"] + snap["p2"] + snap["p3"], snap["drivers_online"])
+        assert sum(int((status == s).sum()) for s in TRIP_STATUSES) == together.metrics["requests"]
+        trip_table(together)
+
+
+def test_splitting_a_call_into_smaller_batches_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given three points, simulated in one batch
+    points = [(params(num_drivers=100 + i, horizon_min=150 - 10 * i), np.random.SeedSequence(i)) for i in range(3)]
+    together = simulate_points(points)
+    # when batches may hold only one of them
+    monkeypatch.setattr(engine, "MAX_BATCH_DRIVERS", 120)
+    apart = simulate_points(points)
+    # then the results are the same, in input order
+    for a, b in zip(together, apart, strict=True):
+        assert_same(a, b)
 
 
 def test_different_seeds_give_different_markets() -> None:

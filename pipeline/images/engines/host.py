@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.docker import DockerCli, DockerDaemon, DockerError, ensure_daemon
 from pipeline.images.archive import SavedImage, normalize_config, normalize_layer, write_archive
+from pipeline.images.constants import BASE_CACHE
 from pipeline.images.context import stage_context
 from pipeline.images.definitions import ImageDefinition
 from pipeline.images.exceptions import BaseImageUnavailable, ImageBuildFailed, PushFailed
@@ -23,6 +24,8 @@ from pipeline.images.wheels import ensure_wheels
 from .types import ImageRef
 
 LOCAL_TAG = "latest"
+# Raw image ID + epoch -> the normalized image's ID, for builds that were full cache hits.
+NORMALIZED_CACHE = BASE_CACHE.parent / "normalized"
 _PUSHED_DIGEST = re.compile(r"digest: (sha256:[0-9a-f]{64})")
 # The classic builder; BuildKit needs the buildx plugin, which Debian's docker.io lacks.
 _CLASSIC_BUILDER = {"DOCKER_BUILDKIT": "0"}
@@ -93,21 +96,27 @@ class HostEngine:
 
 def normalize_image(cli: DockerCli, image_id: str, base_layers: list[str], epoch: int, tag: str, work: Path) -> str:
     """Rewrite the layers above the base with clamped mtimes, clean the config, load the result
-    as ``tag``; returns the new image ID."""
+    as ``tag``; returns the new image ID. A build that was a full cache hit gives the same raw
+    image, whose normalized twin is remembered and just tagged again."""
+    memo = NORMALIZED_CACHE / f"{image_id.removeprefix('sha256:')}-{epoch}"
+    if memo.exists() and cli.image_id(known := memo.read_text().strip()):
+        cli.run(["tag", known, tag])
+        return known
     saved_path = work / "saved.tar"
     cli.run(["save", "--output", str(saved_path), image_id])
-    saved = SavedImage.unpack(saved_path, work / "saved")
-    saved_path.unlink()
+    saved = SavedImage.read(saved_path)
     diff_ids = list(saved.config["rootfs"]["diff_ids"])
     keep = len(base_layers) if diff_ids[: len(base_layers)] == base_layers else 0
-    layers: list[Path] = list(saved.layers[:keep])
-    new_ids = diff_ids[:keep]
-    for index, layer in enumerate(saved.layers[keep:], start=keep):
+    layers: list[tuple[str, Path | None]] = [(diff_id, None) for diff_id in diff_ids[:keep]]
+    for index in range(keep, len(diff_ids)):
         rewritten = work / f"layer-{index}.tar"
-        with open(layer, "rb") as source, open(rewritten, "wb") as out:
-            new_ids.append(normalize_layer(source, out, epoch))
-        layers.append(rewritten)
+        with saved.layer(index) as source, open(rewritten, "wb") as out:
+            layers.append((normalize_layer(source, out, epoch), rewritten))
+    saved_path.unlink()
     archive = work / "normalized.tar"
-    new_id = write_archive(archive, normalize_config(saved.config, epoch, new_ids), layers, [tag])
+    config = normalize_config(saved.config, epoch, [diff_id for diff_id, _ in layers])
+    new_id = write_archive(archive, config, layers, [tag])
     cli.run(["load", "--input", str(archive)])
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    memo.write_text(new_id + "\n")
     return new_id

@@ -147,8 +147,7 @@ def timeline_figure(outcomes: Sequence[Mapping[str, Any]], dispatches: Sequence[
     fig.update_layout(
         title="Shard attempts (x: failed attempt)",
         height=max(260, 60 + 28 * len(shards)),
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
-        margin={"t": 90},
+        margin={"t": 80},
     )
     return fig
 

@@ -24,7 +24,7 @@ MAX_PAIR_FIGURES = 10
 """Heatmap figures beyond this many dimension pairs are left out (and the page says so)."""
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1280px; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 2rem auto; padding: 0 1.5rem; max-width: 1280px; color: #222; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: .6rem 0; } td, th { padding: .2rem .8rem; text-align: right; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
