@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.console import Console
 
-from pipeline.bench.compare import SCENARIOS, measure_ours, measure_ridehail, warm_up
+from pipeline.bench.compare import RANDOM, SCENARIOS, measure_ours, measure_ridehail, warm_up
 from pipeline.bench.dispatch import register_dispatch
 from pipeline.bench.reference import ensure_ridehail_venv
 
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     benches = parser.add_subparsers(dest="bench", required=True, metavar="BENCH")
     sim = benches.add_parser("sim", help="the market simulation against ridehail on the same scenarios")
     sim.add_argument("--points", type=int, default=64, help="replicate points in our batch (default 64)")
-    sim.add_argument("--ridehail-runs", type=int, default=2, help="ridehail runs per scenario (default 2)")
+    sim.add_argument("--ridehail-runs", type=int, default=3, help="ridehail runs per scenario (default 3)")
     sim.add_argument("--cpu", type=int, default=0, help="the one core both run on (default 0)")
     sim.add_argument("--python", default=None, help="Python 3.12 for ridehail's venv (default: found)")
     sim.add_argument("--json", type=Path, default=None, help="also write the figures here")
@@ -44,6 +44,7 @@ def _bench_sim(args: argparse.Namespace) -> int:
         rows = {
             "ridehail": measure_ridehail(interpreter, scenario, args.ridehail_runs).summary(),
             "ours, 1 point": measure_ours(scenario, 1).summary(),
+            "ours, batch, random arrivals": measure_ours(scenario, args.points, RANDOM).summary(),
             f"ours, batch of {args.points}": measure_ours(scenario, args.points).summary(),
         }
         report.append({"scenario": scenario.name, "results": rows, **_verdict(rows)})

@@ -1,7 +1,8 @@
 """Deploy the sweep to an emulator with boto3: what Terraform creates in AWS, in the same shape.
 
 Results bucket, artifacts bucket, one role per function (stored, not enforced), the parent and
-the child, the child's async invoke configuration, and the REST API."""
+the child, the child's async invoke configuration with its failure queue, and the REST API.
+Left to Terraform (no behaviour to test here): KMS, bucket policies, log retention, alarms."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from pipeline.version import code_version as current_code_version
 DEFAULT_REGION = "us-east-1"
 
 
-def _policies(names: DeploymentNames, child_arn: str) -> dict[str, dict[str, object]]:
+def _policies(names: DeploymentNames, child_arn: str, queue_arn: str) -> dict[str, dict[str, object]]:
     bucket = f"arn:aws:s3:::{names.results_bucket}"
     objects = f"{bucket}/{names.results_prefix}/*"
     logs = {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}
@@ -44,9 +45,10 @@ def _policies(names: DeploymentNames, child_arn: str) -> dict[str, dict[str, obj
         logs,
     ]
     invoke = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": child_arn}
+    failures = {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn}
     return {
         "parent": {"Version": "2012-10-17", "Statement": [*data, invoke]},
-        "child": {"Version": "2012-10-17", "Statement": data},
+        "child": {"Version": "2012-10-17", "Statement": [*data, failures]},
     }
 
 
@@ -69,15 +71,17 @@ def deploy(
     version = code_version or current_code_version()
     parent_code = parent_code or ZipCode(build_zip("parent"))
     child_code = child_code or ZipCode(build_zip("child"))
-    s3, iam, lambda_, apigateway, sts = (
+    s3, iam, lambda_, apigateway, sts, sqs = (
         client(service, endpoint_url=endpoint_url, region_name=region)
-        for service in ("s3", "iam", "lambda", "apigateway", "sts")
+        for service in ("s3", "iam", "lambda", "apigateway", "sts", "sqs")
     )
     account = str(sts.get_caller_identity()["Account"])
     ensure_bucket(s3, names.results_bucket)
     ensure_bucket(s3, names.artifacts_bucket)
     child_arn = f"arn:aws:lambda:{region}:{account}:function:{names.child_function}"
-    policies = _policies(names, child_arn)
+    queue_url = sqs.create_queue(QueueName=names.failure_queue)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policies = _policies(names, child_arn, queue_arn)
     common = {
         RESULTS_BUCKET_ENV: names.results_bucket,
         RESULTS_PREFIX_ENV: names.results_prefix,
@@ -99,6 +103,7 @@ def deploy(
         FunctionName=names.child_function,
         MaximumRetryAttempts=CHILD_MAX_RETRY_ATTEMPTS,
         MaximumEventAgeInSeconds=CHILD_MAX_EVENT_AGE_SECONDS,
+        DestinationConfig={"OnFailure": {"Destination": queue_arn}},
     )
     parent_arn = ensure_function(
         lambda_,
@@ -134,4 +139,5 @@ def deploy(
         rest_api_id=api_id,
         stage=names.stage,
         region=region,
+        failure_queue_url=queue_url,
     )

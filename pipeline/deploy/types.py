@@ -35,6 +35,10 @@ class DeploymentNames:
         return f"{self.prefix}-child"
 
     @property
+    def failure_queue(self) -> str:
+        return f"{self.prefix}-failed-shards"
+
+    @property
     def rest_api(self) -> str:
         return f"{self.prefix}-api"
 
@@ -55,6 +59,7 @@ class Deployment:
     rest_api_id: str
     stage: str
     region: str
+    failure_queue_url: str = ""
 
     @property
     def results_location(self) -> str:

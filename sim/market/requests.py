@@ -26,11 +26,12 @@ _UNSET = ("driver", "matched", "pickup", "dropoff", "abandoned")
 
 
 def draw_requests(spec: PointSpec, streams: PointStreams, start: int, minutes: int) -> dict[str, np.ndarray]:
-    """One point's requests for ``minutes`` minutes from ``start``: Poisson counts per
-    minute, uniform origins, destinations uniform over the other cells."""
+    """One point's requests for ``minutes`` minutes from ``start``: each potential rider
+    requests with probability request_rate each minute (binomial counts), from a
+    uniform origin to a destination uniform over the other cells."""
     rng = streams.requests
     size = spec.city_size
-    counts = rng.poisson(spec.requests_per_min, minutes)
+    counts = rng.binomial(spec.riders, spec.request_rate, minutes)
     total = int(counts.sum())
     origin = rng.integers(0, size, size=(2, total), dtype=np.int32)
     offset = rng.integers(1, size * size, size=total, dtype=np.int64)

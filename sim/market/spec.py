@@ -12,6 +12,9 @@ from sim.market.constants import MINUTES_PER_HOUR
 from sim.market.exceptions import PointInvalid
 from sim.params import ParamValue
 
+# Every request of a point is kept (it becomes a trip_data row): bound their number.
+MAX_POINT_REQUESTS = 1 << 24
+
 
 def mean_trip_blocks(city_size: int) -> float:
     """Expected Manhattan distance between two distinct uniform cells of the wrapping grid."""
@@ -27,7 +30,8 @@ class PointSpec:
 
     city_size: int
     pool: int
-    requests_per_min: float
+    riders: int
+    request_rate: float
     commission_rate: float
     base_fare: float
     per_block_fare: float
@@ -44,7 +48,8 @@ class PointSpec:
         spec = cls(
             city_size=int(params["city_size"]),
             pool=int(params["num_drivers"]),
-            requests_per_min=float(params["num_riders"]) * float(params["request_rate"]),
+            riders=int(params["num_riders"]),
+            request_rate=float(params["request_rate"]),
             commission_rate=float(params["commission_rate"]),
             base_fare=float(params["base_fare"]),
             per_block_fare=float(params["per_block_fare"]),
@@ -60,7 +65,16 @@ class PointSpec:
             raise PointInvalid(f"warmup_min ({spec.warmup_min}) must be below horizon_min ({spec.horizon_min})")
         if spec.city_size < 2:
             raise PointInvalid(f"city_size ({spec.city_size}) must be at least 2")
+        expected = spec.requests_per_min * spec.horizon_min
+        if expected > MAX_POINT_REQUESTS:
+            raise PointInvalid(
+                f"num_riders x request_rate x horizon_min ({expected:.3g}) must not exceed {MAX_POINT_REQUESTS}"
+            )
         return spec
+
+    @property
+    def requests_per_min(self) -> float:
+        return self.riders * self.request_rate
 
     @property
     def mean_trip_blocks(self) -> float:

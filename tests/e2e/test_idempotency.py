@@ -14,7 +14,7 @@ from sim.contract import parse_request
 from sim.datasets import layout
 from sim.runs import load_manifest
 from sim.worker import shard_event
-from tests.e2e.conftest import SubmittedRun, fixture_body, post, store_of, submit_and_wait
+from tests.e2e.conftest import SubmittedRun, fixture_body, post, store_of, submit_and_wait, wait_final
 
 pytestmark = pytest.mark.emulator
 
@@ -48,6 +48,22 @@ def test_a_different_request_for_an_existing_run_id_is_a_409(runbook: SubmittedR
     assert answer.json()["message"] == "Conflict"
     assert "demo-run-001" in answer.json()["errors"][0]
     assert invocations(cloudwatch, deployment.child_function) == children_before
+
+
+def test_a_direct_invocation_of_the_parent_submits_like_a_post_and_answers_with_an_object(
+    deployment: Deployment,
+) -> None:
+    body = fixture_body("small.json", run_id="direct-invoke-001")
+
+    answer = deployment.client("lambda").invoke(
+        FunctionName=deployment.parent_function, InvocationType="RequestResponse", Payload=json.dumps(body).encode()
+    )
+
+    result = json.loads(answer["Payload"].read())
+    assert "FunctionError" not in answer, result
+    assert result["statusCode"] == 202
+    assert (result["body"]["run_id"], result["body"]["shards_dispatched"]) == ("direct-invoke-001", 2)
+    assert [p.status for p in wait_final(deployment, body)] == ["succeeded", "succeeded"]
 
 
 def test_a_duplicate_child_delivery_leaves_data_bytes_identical_and_adds_one_outcome_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -77,7 +78,9 @@ def test_other_shards_succeed_once_with_the_local_sweeps_data(
             remote, local = store.get(key), (local_dir / key).read_bytes()
             assert remote is not None
             if dataset == "shard_metrics":  # sim_wall_ms is a measurement; every other column is equal
-                assert decode(remote).drop_columns(MEASURED).equals(decode(local).drop_columns(MEASURED))
+                ours, theirs = decode(remote).drop_columns(MEASURED), decode(local).drop_columns(MEASURED)
+                differing = [c for c in ours.column_names if not ours.column(c).equals(theirs.column(c))]
+                assert ours.schema.equals(theirs.schema) and differing == [], f"{key}: {differing}"
             else:
                 assert remote == local, f"{key} differs from the local sweep's bytes"
 
@@ -88,3 +91,12 @@ def test_duckdb_checks_pass_on_the_s3_outputs(runbook: SubmittedRun, deployment:
     report = verify_run(source, RUN_ID)
 
     assert report.ok, [(c.name, c.rows) for c in report.checks if not c.ok]
+
+
+def test_the_exhausted_shards_event_lands_in_the_failure_queue(runbook: SubmittedRun, deployment: Deployment) -> None:
+    sqs = deployment.client("sqs")
+
+    messages = sqs.receive_message(QueueUrl=deployment.failure_queue_url, MaxNumberOfMessages=10)["Messages"]
+
+    payloads = [json.loads(m["Body"])["requestPayload"] for m in messages]
+    assert [(p["run_id"], p["shard_id"]) for p in payloads if p["run_id"] == RUN_ID] == [(RUN_ID, 1)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.local import LocalRun, run_local
+from pipeline.local.invoker import run_shard_attempts
 from pipeline.results import ResultsSource
 from sim.datasets import layout
 from sim.datasets.parquet import decode
@@ -79,10 +81,11 @@ def test_per_point_rows_do_not_depend_on_shard_count(tmp_path: Path) -> None:
             assert rows.equals(two[index]) and rows.equals(four[index]), (dataset, index)
 
 
-def test_a_data_object_that_exists_is_left_byte_identical_by_a_redelivery(runbook_run: tuple[Path, LocalRun]) -> None:
-    from pipeline.local.invoker import run_shard_attempts
-
-    out, _ = runbook_run
+def test_a_data_object_that_exists_is_left_byte_identical_by_a_redelivery(
+    runbook_run: tuple[Path, LocalRun], tmp_path: Path
+) -> None:
+    out = tmp_path / "copy"
+    shutil.copytree(runbook_run[0], out)
     key = out / layout.data_key("trip_data", "demo-run-001", 2)
     before = key.read_bytes()
     request = load_request("runbook.json")

@@ -260,3 +260,8 @@ def test_online_drivers_stay_within_one_and_the_pool() -> None:
 def test_warm_up_not_below_horizon_is_rejected() -> None:
     with pytest.raises(PointInvalid, match="warmup_min"):
         run(params(horizon_min=100, warmup_min=100))
+
+
+def test_a_point_with_more_requests_than_can_be_kept_is_rejected() -> None:
+    with pytest.raises(PointInvalid, match="num_riders x request_rate x horizon_min"):
+        run(params(num_riders=1_000_000, request_rate=1.0, horizon_min=100_000))

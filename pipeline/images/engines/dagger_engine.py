@@ -15,10 +15,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from importlib.metadata import version
 from pathlib import Path
-from typing import TypeVar
-
-import anyio
-import dagger
+from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.docker import DockerCli, DockerError, ensure_daemon
 from pipeline.images.context import stage_context
@@ -27,6 +24,9 @@ from pipeline.images.exceptions import EngineUnavailable, ImageBuildFailed, Push
 from pipeline.images.wheels import ensure_wheels
 
 from .types import ImageRef
+
+if TYPE_CHECKING:  # the SDK takes seconds to import: only the Dagger paths load it
+    import dagger
 
 DAGGER_VERSION = version("dagger-io")
 ENGINE_IMAGE = f"registry.dagger.io/engine:v{DAGGER_VERSION}"
@@ -66,8 +66,11 @@ def unavailable_reason(docker: DockerCli | None = None) -> str | None:
     return None
 
 
-def container(definition: ImageDefinition, context_dir: Path, client: dagger.Client = dagger.dag) -> dagger.Container:
+def container(definition: ImageDefinition, context_dir: Path, client: dagger.Client | None = None) -> dagger.Container:
     """The image as a lazy Dagger container: ``docker_build`` of the staged context, labelled."""
+    import dagger
+
+    client = client or dagger.dag
     build_args = [dagger.BuildArg(name=name, value=value) for name, value in sorted(definition.build_args.items())]
     built = (
         client.host()
@@ -85,6 +88,8 @@ def container(definition: ImageDefinition, context_dir: Path, client: dagger.Cli
 
 def publish_options(definition: ImageDefinition) -> dict[str, object]:
     """``Container.publish`` keyword arguments: one platform, Docker v2 media types, gzip layers."""
+    import dagger
+
     return {
         "media_types": getattr(dagger.ImageMediaTypes, definition.media_types),
         "forced_compression": dagger.ImageLayerCompression.Gzip,
@@ -112,6 +117,9 @@ class DaggerEngine:
         return staged
 
     def _run(self, step: Callable[[], Awaitable[T]]) -> T:
+        import anyio
+        import dagger
+
         async def connected() -> T:
             async with dagger.connection(dagger.Config(log_output=sys.stderr)):
                 return await step()
@@ -125,9 +133,11 @@ class DaggerEngine:
             built = await container(definition, context_dir).sync()
             return str(await built.id())
 
+        from dagger import DaggerError
+
         try:
             container_id = self._run(sync)
-        except dagger.DaggerError as error:
+        except DaggerError as error:
             raise ImageBuildFailed(f"{definition.name}: {error}") from error
         return ImageRef(definition.name, f"dagger-container:{container_id[:24]}")
 
@@ -137,6 +147,8 @@ class DaggerEngine:
     def publish(self, definition: ImageDefinition, image: ImageRef, address: str) -> ImageRef:
         context_dir = self._context(definition)
         registry = address.split("/", 1)[0]
+
+        import dagger
 
         async def push() -> str:
             built = container(definition, context_dir)
