@@ -19,7 +19,7 @@ from sim.datasets.parquet import encode
 from sim.datasets.schemas import DATA_DATASETS
 from sim.datasets.tables import outcome_table, shard_tables
 from sim.exceptions import SweepError
-from sim.grid import point_seed, shard_points
+from sim.grid import Point, point_seed, shard_points
 from sim.market import simulate_points
 from sim.store import ObjectStore
 
@@ -96,9 +96,7 @@ def execute_shard(
         row["rows_written"] = _write_data(request, shard_id, points, store, prefix)
         row["points_completed"] = len(points)
     except Exception as error:
-        row.update(
-            status="failed", error_type=type(error).__name__, error_message=str(error)[:ERROR_MESSAGE_LIMIT]
-        )
+        row.update(status="failed", error_type=type(error).__name__, error_message=str(error)[:ERROR_MESSAGE_LIMIT])
         raise
     finally:
         ended = _now()
@@ -112,14 +110,18 @@ def execute_shard(
     return row
 
 
-def _write_data(request: SweepRequest, shard_id: int, points: list, store: ObjectStore, prefix: str) -> int:
+def _write_data(request: SweepRequest, shard_id: int, points: list[Point], store: ObjectStore, prefix: str) -> int:
     clock = time.perf_counter()
     results = simulate_points([(p.params, point_seed(request.seed, p.params)) for p in points])
-    # The engine may batch points, so wall time is shared out evenly between them.
-    per_point_ms = round((time.perf_counter() - clock) * 1000 / max(len(points), 1))
-    tables = shard_tables(points, results, [per_point_ms] * len(points))
+    elapsed_ms = (time.perf_counter() - clock) * 1000
+    tables = shard_tables(points, results, _share_out(elapsed_ms, points))
     for dataset in DATA_DATASETS:
-        store.put_if_absent(
-            layout.data_key(dataset, request.run_id, shard_id, prefix), encode(tables[dataset])
-        )
+        store.put_if_absent(layout.data_key(dataset, request.run_id, shard_id, prefix), encode(tables[dataset]))
     return sum(tables[d].num_rows for d in DATA_DATASETS)
+
+
+def _share_out(elapsed_ms: float, points: list[Point]) -> list[int]:
+    """The engine batches a shard's points, so its wall time is shared out by driver-minutes simulated."""
+    work = [float(p.params["num_drivers"]) * float(p.params["horizon_min"]) for p in points]
+    total = sum(work) or 1.0
+    return [round(elapsed_ms * w / total) for w in work]

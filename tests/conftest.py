@@ -15,18 +15,11 @@ import pytest
 
 from pipeline.deploy import Deployment, deploy
 from pipeline.emulator import Emulator
+from pipeline.emulator.constants import EMULATOR_CLIENT_ENV
 
 # Async retries of a failing child come this many seconds apart (doubling): the injected
 # shard's three attempts finish in about a second.
 ASYNC_RETRY_BASE_SECONDS = 0.2
-# Clients in this process (boto3, pyarrow's S3) use the emulator's dummy credentials and
-# never search the metadata addresses for real ones.
-EMULATOR_CLIENT_ENV = {
-    "AWS_ACCESS_KEY_ID": "test",
-    "AWS_SECRET_ACCESS_KEY": "test",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
 
 
 @pytest.fixture(scope="session")

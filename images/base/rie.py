@@ -44,6 +44,7 @@ DEFAULT_RUNTIME_API_ADDRESS = "127.0.0.1:9001"
 DEFAULT_TIMEOUT_SECONDS = 300
 DEFAULT_MEMORY_MB = 3008
 POLL_SECONDS = 0.02
+SIGNAL_POLL_SECONDS = 0.2
 
 ENV_RUNTIME_API = "AWS_LAMBDA_RUNTIME_API"
 ENV_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME"
@@ -300,11 +301,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve(args.runtime_api_address, RuntimeApiHandler, emulator)
     serve(args.runtime_interface_emulator_address, InvokeHandler, emulator)
     log(f"aws-lambda-rie stand-in: invocations on {args.runtime_interface_emulator_address}")
-    # As PID 1 of a container, SIGTERM is ignored unless handled: `docker stop` would wait.
+    # As PID 1 of a container, SIGTERM is ignored unless handled: `docker stop` would wait. The
+    # handler runs in this thread, which notices a signal delivered to a server thread only when
+    # it wakes: hence short sleeps.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         while True:
-            time.sleep(3600)
+            time.sleep(SIGNAL_POLL_SECONDS)
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:

@@ -44,7 +44,7 @@ def _bench_sim(args: argparse.Namespace) -> int:
         rows = {
             "ridehail": measure_ridehail(interpreter, scenario, args.ridehail_runs).summary(),
             "ours, 1 point": measure_ours(scenario, 1).summary(),
-            "ours, batch, random arrivals": measure_ours(scenario, args.points, RANDOM).summary(),
+            f"ours, batch of {args.points}, random arrivals": measure_ours(scenario, args.points, RANDOM).summary(),
             f"ours, batch of {args.points}": measure_ours(scenario, args.points).summary(),
         }
         report.append({"scenario": scenario.name, "results": rows, **_verdict(rows)})

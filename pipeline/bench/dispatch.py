@@ -23,9 +23,10 @@ from rich.table import Table
 from aws_adapters import S3Store
 from pipeline.demo.http import post
 from pipeline.demo.monitor import RunMonitor
-from pipeline.demo.runner import DEMO_REQUEST, EMULATOR_CLIENT_ENV
+from pipeline.demo.runner import DEMO_REQUEST
 from pipeline.deploy import Deployment, DeploymentNames, deploy
 from pipeline.emulator import Emulator
+from pipeline.emulator.constants import EMULATOR_CLIENT_ENV
 from sim.exceptions import SweepError
 
 BENCH_PREFIX = "sweep-bench"

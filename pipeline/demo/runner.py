@@ -18,6 +18,7 @@ from pipeline.deploy import Deployment, deploy
 from pipeline.deploy.observe import executions
 from pipeline.emulator import Emulator, EmulatorNotRunning
 from pipeline.emulator.cli import STOP_COMMAND, running_emulator, start_recorded
+from pipeline.emulator.constants import EMULATOR_CLIENT_ENV
 from pipeline.results import ResultsSource
 from pipeline.verify import verify_run
 from pipeline.verify.cli import print_report
@@ -28,14 +29,6 @@ from sim.exceptions import SweepError
 DEMO_REQUEST = REPO_ROOT / "tests" / "fixtures" / "requests" / "runbook.json"
 BAD_BODY = b'{"run_id":"bad"}'
 RUN_TIMEOUT_SECONDS = 600.0
-# Local clients (boto3 and pyarrow's S3) use the emulator's dummy credentials and never
-# search the EC2/container metadata addresses for real ones.
-EMULATOR_CLIENT_ENV = {
-    "AWS_ACCESS_KEY_ID": "test",
-    "AWS_SECRET_ACCESS_KEY": "test",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
 
 
 class DemoFailed(SweepError):

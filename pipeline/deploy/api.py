@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from pipeline.deploy.constants import (
@@ -65,10 +66,8 @@ def create_rest_api(
         responseTemplates={JSON: BAD_REQUEST_BODY_TEMPLATE},
     )
     apigateway.create_deployment(restApiId=api_id, stageName=stage)
-    try:  # the statement of a replaced API
+    with contextlib.suppress(lambda_.exceptions.ResourceNotFoundException):  # a replaced API's statement
         lambda_.remove_permission(FunctionName=parent_arn, StatementId=PERMISSION_ID)
-    except lambda_.exceptions.ResourceNotFoundException:
-        pass
     lambda_.add_permission(
         FunctionName=parent_arn,
         StatementId=PERMISSION_ID,

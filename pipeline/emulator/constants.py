@@ -37,3 +37,11 @@ QUIET_LISTENERS = {"IOT_MTLS_ENABLED": "0", "SFTP_ENABLED": "0"}
 # Inherited variables that would leak the operator's Python or AWS setup into functions:
 # MiniStack copies its own environment into every function process.
 SCRUBBED_ENV_PREFIXES = ("AWS_", "PYTHON", "VIRTUAL_ENV", "LOCALSTACK_", "EDGE_PORT")
+# What a local client process (boto3, pyarrow's S3) needs to talk to the emulator: its dummy
+# credentials, and never a search of the EC2/container metadata addresses for real ones.
+EMULATOR_CLIENT_ENV = {
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}

@@ -97,6 +97,18 @@ class LocalBaseRecipe:
         default=(("org.opencontainers.image.title", "serverless-sweep local Lambda base (Debian, python3)"),)
     )
 
+    def debian_hash(self) -> str:
+        """sha256 over what shapes the Debian root filesystem alone (its own cached layer)."""
+        debian = {
+            "suite": self.suite,
+            "variant": self.variant,
+            "packages": self.packages,
+            "prune": self.prune,
+            "empty_dirs": self.empty_dirs,
+            "source_date_epoch": self.source_date_epoch,
+        }
+        return hashlib.sha256(json.dumps(debian, sort_keys=True).encode()).hexdigest()
+
     def content_hash(self) -> str:
         """sha256 over this recipe's data and the bytes of every file it uses."""
         sha = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode())

@@ -1,16 +1,20 @@
 """The local base image: Debian packages (debootstrap) plus AWS's Lambda entrypoint contract.
 
-For machines that cannot pull AWS's base image. Built once per recipe hash: the image archive
-is cached under .cache/images/base/<hash>.tar and loaded into whichever daemon runs, so a new
-daemon (or a fresh data root) costs a ``docker load`` rather than a debootstrap. The archive is
-written with deterministic bytes (sorted entries, clamped mtimes, a fixed creation time), so
-loading it anywhere gives the same image ID."""
+For machines that cannot pull AWS's base image. Two layers, each cached under
+.cache/images/base/ by a content hash: the Debian root filesystem (debootstrap, about a
+minute; keyed by the Debian part of the recipe) and the Lambda contract (the runtime client in
+/var/runtime, ``/lambda-entrypoint.sh``, the Runtime Interface Emulator stand-in; seconds;
+keyed by the whole recipe). The image archive is loaded into whichever daemon runs, so a new
+daemon costs a ``docker load``. Layers are written with deterministic bytes (sorted entries,
+clamped mtimes) and the config has a fixed creation time, so an archive loads as the same
+image ID anywhere."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -36,36 +40,71 @@ def ensure_local_base(
         return image
     archive = BASE_CACHE / f"{recipe.content_hash()}.tar"
     if rebuild or not archive.exists():
-        build_base_archive(recipe, archive)
+        build_base_archive(recipe, archive, rebuild_rootfs=rebuild)
     cli.run(["load", "--input", str(archive)])
     return image
 
 
-def build_base_archive(recipe: LocalBaseRecipe, archive: Path) -> Path:
-    """debootstrap, add the runtime client and the entrypoint contract, write the archive."""
-    ensure_commands("debootstrap")
-    runtime_wheels = ensure_wheels(
-        WheelSet(BASE_RECIPE_DIR / recipe.runtime_lock, recipe.python_version, recipe.wheel_platforms)
-    )
+def build_base_archive(recipe: LocalBaseRecipe, archive: Path, *, rebuild_rootfs: bool = False) -> Path:
+    """The image archive: the (cached) Debian layer, then a fresh Lambda contract layer."""
     archive.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".build-", dir=archive.parent) as work:
-        root = Path(work) / "rootfs"
-        started = time.monotonic()
-        _debootstrap(recipe, root, Path(work) / "debootstrap.log")
-        print(f"debootstrap {recipe.suite}: {time.monotonic() - started:.0f} s", flush=True)
-        _install_runtime_client(recipe, root, runtime_wheels)
-        _install_files(recipe, root)
-        _prune(recipe, root)
-        layer = Path(work) / "layer.tar"
-        with open(layer, "wb") as out:
-            diff_id = layer_from_tree(root, out, recipe.source_date_epoch, recipe.empty_dirs)
+    rootfs, rootfs_id = debian_layer(recipe, rebuild=rebuild_rootfs)
+    with tempfile.TemporaryDirectory(prefix=".contract-", dir=archive.parent) as work:
+        contract = Path(work) / "contract.tar"
+        contract_id = _contract_layer(recipe, rootfs, Path(work), contract)
         partial = archive.with_name(archive.name + ".partial")
-        write_archive(partial, base_config(recipe, diff_id), [(diff_id, layer)], [recipe.image().ref])
+        layers = [(rootfs_id, rootfs), (contract_id, contract)]
+        write_archive(partial, base_config(recipe, [rootfs_id, contract_id]), layers, [recipe.image().ref])
         partial.replace(archive)
     return archive
 
 
-def base_config(recipe: LocalBaseRecipe, diff_id: str) -> dict[str, Any]:
+def debian_layer(recipe: LocalBaseRecipe, *, rebuild: bool = False) -> tuple[Path, str]:
+    """The Debian root filesystem as a layer tar and its diff_id, debootstrapped when not cached."""
+    layer = BASE_CACHE / f"rootfs-{recipe.debian_hash()}.tar"
+    diff_id_file = layer.with_suffix(".diffid")
+    if not rebuild and layer.exists() and diff_id_file.exists():
+        return layer, diff_id_file.read_text().strip()
+    ensure_commands("debootstrap")
+    layer.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".rootfs-", dir=layer.parent) as work:
+        root = Path(work) / "rootfs"
+        started = time.monotonic()
+        _debootstrap(recipe, root, Path(work) / "debootstrap.log")
+        print(f"debootstrap {recipe.suite}: {time.monotonic() - started:.0f} s", flush=True)
+        _prune(recipe, root)
+        partial = Path(work) / "rootfs.tar"
+        with open(partial, "wb") as out:
+            diff_id = layer_from_tree(root, out, recipe.source_date_epoch, recipe.empty_dirs)
+        partial.replace(layer)
+    diff_id_file.write_text(diff_id + "\n")
+    return layer, diff_id
+
+
+def _contract_layer(recipe: LocalBaseRecipe, rootfs: Path, work: Path, out_path: Path) -> str:
+    """/var/runtime (awslambdaric, installed by the image's own pip, offline), the entrypoint,
+    the bootstrap, the emulator stand-in and an empty task root, as one layer."""
+    root = work / "root"
+    with tarfile.open(rootfs) as tar:
+        tar.extractall(root, filter="fully_trusted")
+    _install_runtime_client(recipe, root)
+    contract = work / "contract"
+    runtime_dir = contract / recipe.runtime_dir.lstrip("/")
+    runtime_dir.parent.mkdir(parents=True)
+    shutil.move(root / recipe.runtime_dir.lstrip("/"), runtime_dir)
+    for item in recipe.files:
+        target = contract / item.target.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(BASE_RECIPE_DIR / item.source, target)
+        os.chmod(target, item.mode)
+    (contract / recipe.task_root.lstrip("/")).mkdir(parents=True, exist_ok=True)
+    for directory in [contract, *(p for p in contract.rglob("*") if p.is_dir())]:
+        os.chmod(directory, 0o755)
+    with open(out_path, "wb") as out:
+        return layer_from_tree(contract, out, recipe.source_date_epoch)
+
+
+def base_config(recipe: LocalBaseRecipe, diff_ids: list[str]) -> dict[str, Any]:
     """The image config: AWS's base-image environment, entrypoint and working directory."""
     created = iso_time(recipe.source_date_epoch)
     labels = {**dict(recipe.labels), "serverless-sweep.base-recipe": recipe.content_hash()}
@@ -79,13 +118,16 @@ def base_config(recipe: LocalBaseRecipe, diff_id: str) -> dict[str, Any]:
             "WorkingDir": recipe.task_root,
             "Labels": labels,
         },
-        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
         "history": [
             {
                 "created": created,
-                "created_by": f"debootstrap --variant={recipe.variant} {recipe.suite} "
-                f"+{','.join(recipe.packages)} + runtime interface client + entrypoint contract",
-            }
+                "created_by": f"debootstrap --variant={recipe.variant} {recipe.suite} +{','.join(recipe.packages)}",
+            },
+            {
+                "created": created,
+                "created_by": "runtime interface client, /lambda-entrypoint.sh, aws-lambda-rie stand-in",
+            },
         ],
     }
 
@@ -147,54 +189,22 @@ def _chroot(root: Path, *argv: str, epoch: int) -> None:
         raise BaseImageUnavailable(f"`chroot {' '.join(argv)}` exited {done.returncode}: {done.stderr[-1500:]}")
 
 
-def _install_runtime_client(recipe: LocalBaseRecipe, root: Path, wheels: WheelSet) -> None:
+def _install_runtime_client(recipe: LocalBaseRecipe, root: Path) -> None:
     """awslambdaric into the runtime dir with the image's own pip, offline; hash-checked pycs."""
+    wheels = ensure_wheels(
+        WheelSet(BASE_RECIPE_DIR / recipe.runtime_lock, recipe.python_version, recipe.wheel_platforms)
+    )
     staged = root / _WHEELS_IN_ROOT
     staged.mkdir(parents=True)
     for wheel in wheels.files():
         shutil.copy2(wheel, staged)
     shutil.copy2(BASE_RECIPE_DIR / recipe.runtime_lock, staged / recipe.runtime_lock)
     inside = f"/{_WHEELS_IN_ROOT}"
-    _chroot(
-        root,
-        "python3",
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--no-index",
-        "--no-compile",
-        "--no-cache-dir",
-        "--disable-pip-version-check",
-        "--find-links",
-        inside,
-        "--target",
-        recipe.runtime_dir,
-        "--requirement",
-        f"{inside}/{recipe.runtime_lock}",
-        epoch=recipe.source_date_epoch,
-    )
-    _chroot(
-        root,
-        "python3",
-        "-m",
-        "compileall",
-        "-q",
-        "--invalidation-mode",
-        "checked-hash",
-        recipe.runtime_dir,
-        epoch=recipe.source_date_epoch,
-    )
-    shutil.rmtree(staged)
-
-
-def _install_files(recipe: LocalBaseRecipe, root: Path) -> None:
-    for item in recipe.files:
-        target = root / item.target.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(BASE_RECIPE_DIR / item.source, target)
-        os.chmod(target, item.mode)
-    (root / recipe.task_root.lstrip("/")).mkdir(parents=True, exist_ok=True)
+    pip = ["python3", "-m", "pip", "install", "--quiet", "--no-index", "--no-compile", "--no-cache-dir"]
+    pip += ["--disable-pip-version-check", "--find-links", inside, "--target", recipe.runtime_dir]
+    _chroot(root, *pip, "--requirement", f"{inside}/{recipe.runtime_lock}", epoch=recipe.source_date_epoch)
+    compile_ = ["python3", "-m", "compileall", "-q", "--invalidation-mode", "checked-hash", recipe.runtime_dir]
+    _chroot(root, *compile_, epoch=recipe.source_date_epoch)
 
 
 def _prune(recipe: LocalBaseRecipe, root: Path) -> None:

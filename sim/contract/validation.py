@@ -48,9 +48,11 @@ from sim.contract.messages import (
     truncate,
 )
 from sim.contract.types import SweepRequest
+from sim.market.spec import MAX_POINT_REQUESTS
 from sim.params import ParamValue, parameters, request_schema
 
 GRID_POINT_CAP = 100_000
+VOLUME_FACTORS = ("num_riders", "request_rate", "horizon_min")
 
 
 class _DuplicateKey(ValueError):
@@ -169,7 +171,25 @@ def _semantic_problems(body: Mapping[str, Any], flagged: set[Path]) -> list[Prob
                 problems.append((path, f"must be < shard_count ({shard_count}): shard ids are 0-{shard_count - 1}"))
     if isinstance(dimensions, Mapping):
         problems.extend(_warmup_problems(dimensions, flagged))
+        problems.extend(_volume_problems(dimensions, flagged))
     return problems
+
+
+def _volume_problems(dimensions: Mapping[str, Any], flagged: set[Path]) -> list[Problem]:
+    """Every request of a point becomes a trip_data row: the busiest point must stay within the engine's bound."""
+    busiest = 1.0
+    for name in VOLUME_FACTORS:
+        values = dimensions.get(name, [parameters()[name].default])
+        if ("dimensions", name) in flagged or not isinstance(values, list):
+            return []
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if not numbers:
+            return []
+        busiest *= max(numbers)
+    if busiest <= MAX_POINT_REQUESTS:
+        return []
+    factors = " x ".join(VOLUME_FACTORS)
+    return [(DIMENSIONS, f"{factors} is {busiest:.3g} for the busiest point; at most {MAX_POINT_REQUESTS}")]
 
 
 def _warmup_problems(dimensions: Mapping[str, Any], flagged: set[Path]) -> list[Problem]:

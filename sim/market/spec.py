@@ -13,7 +13,7 @@ from sim.market.exceptions import PointInvalid
 from sim.params import ParamValue
 
 # Every request of a point is kept (it becomes a trip_data row): bound their number.
-MAX_POINT_REQUESTS = 1 << 24
+MAX_POINT_REQUESTS = 1 << 22
 
 
 def mean_trip_blocks(city_size: int) -> float:

@@ -434,3 +434,19 @@ def test_any_mutation_is_accepted_or_rejected_with_messages_only(
         assert invalid.errors
         assert all(": " in m for m in invalid.errors)
         assert len(set(invalid.errors)) == len(invalid.errors)
+
+
+def test_a_point_with_more_requests_than_the_engine_keeps_is_rejected_up_front() -> None:
+    body = {
+        "run_id": "too-busy",
+        "dimensions": {"num_riders": [1000, 1_000_000], "request_rate": [1.0]},
+        "shard_count": 1,
+        "seed": 1,
+    }
+
+    with pytest.raises(RequestInvalid) as invalid:
+        parse_request(body)
+
+    assert invalid.value.errors == [
+        "dimensions: num_riders x request_rate x horizon_min is 6e+08 for the busiest point; at most 4194304"
+    ]
