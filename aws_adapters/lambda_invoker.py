@@ -52,6 +52,9 @@ class LambdaInvoker:
             raise
         except (ConnectionError, HTTPClientError) as error:
             raise InvokeThrottled(f"{type(error).__name__}: {error}") from error
+        # The (empty) payload is a stream: reading it hands the connection back to the pool,
+        # otherwise every invoke opens a new one (a third of the dispatch time here).
+        response["Payload"].read()
         status = response.get("StatusCode")
         if status != ACCEPTED:
             raise InvokeRejected(f"{self.function_name}: async invoke answered {status}, expected 202")

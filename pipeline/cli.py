@@ -1,8 +1,10 @@
 """The command line: one subcommand per module, each registering itself.
 
-A command module exposes ``register(subparsers)``, which adds its parser and
+A command module exposes ``register(subparsers)``, which adds its parsers and
 sets ``handler`` (a function taking the parsed arguments and returning the exit
-code). Adding a command is one line in ``COMMAND_MODULES``."""
+code). Adding a command is one line in ``COMMANDS``. Only the module of the
+command being run is imported, so a command starts without loading the others'
+dependencies (sqlglot, plotly, boto3…); ``--help`` loads them all."""
 
 from __future__ import annotations
 
@@ -13,31 +15,39 @@ from collections.abc import Sequence
 
 from sim.exceptions import SweepError
 
-COMMAND_MODULES = (
-    "pipeline.local.cli",
-    "pipeline.verify.cli",
-    "pipeline.athena.cli",
-    "pipeline.ci.cli",
-    "pipeline.images.cli",
-    "pipeline.infra.cli",
-    "pipeline.emulator.cli",
-    "pipeline.deploy.cli",
-    "pipeline.demo.cli",
-    "pipeline.ops.cli",
-    "pipeline.bench.cli",
-)
+COMMANDS = {
+    "run": "pipeline.local.cli",
+    "verify": "pipeline.verify.cli",
+    "athena": "pipeline.athena.cli",
+    "ci": "pipeline.ci.cli",
+    "images": "pipeline.images.cli",
+    "infra": "pipeline.infra.cli",
+    "release": "pipeline.release.cli",
+    "rollback": "pipeline.release.cli",
+    "emulator": "pipeline.emulator.cli",
+    "deploy": "pipeline.deploy.cli",
+    "demo": "pipeline.demo.cli",
+    "status": "pipeline.ops.cli",
+    "redrive": "pipeline.ops.cli",
+    "report": "pipeline.ops.cli",
+    "bench": "pipeline.bench.cli",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with ``command``'s module registered, or every module when None."""
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for module_name in modules:
         importlib.import_module(module_name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else None
+    args = build_parser(command).parse_args(argv)
     try:
         return int(args.handler(args))
     except SweepError as error:

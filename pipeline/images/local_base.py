@@ -12,6 +12,7 @@ image ID anywhere."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -29,6 +30,7 @@ from pipeline.images.wheels import WheelSet, ensure_wheels
 
 APT_SOURCES = (Path("/etc/apt/sources.list.d"), Path("/etc/apt/sources.list"))
 _WHEELS_IN_ROOT = "tmp/runtime-wheels"
+_CACHED_NAME = re.compile(r"(rootfs-)?[0-9a-f]{64}\.(tar|diffid)")
 
 
 def ensure_local_base(
@@ -56,7 +58,15 @@ def build_base_archive(recipe: LocalBaseRecipe, archive: Path, *, rebuild_rootfs
         layers = [(rootfs_id, rootfs), (contract_id, contract)]
         write_archive(partial, base_config(recipe, [rootfs_id, contract_id]), layers, [recipe.image().ref])
         partial.replace(archive)
+    _drop_stale(archive.parent, keep={archive.name, rootfs.name, rootfs.with_suffix(".diffid").name})
     return archive
+
+
+def _drop_stale(cache: Path, keep: set[str]) -> None:
+    """Archives and layers of other recipes: a changed recipe never uses them again."""
+    for path in cache.iterdir():
+        if _CACHED_NAME.fullmatch(path.name) and path.name not in keep:
+            path.unlink()
 
 
 def debian_layer(recipe: LocalBaseRecipe, *, rebuild: bool = False) -> tuple[Path, str]:

@@ -33,7 +33,13 @@ LONG_LIVED_KEY_PREFIX = "AKIA"
 # STS error codes, as AWS (and MiniStack) answer them.
 EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
 INVALID_CODES = frozenset(
-    {"InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidAccessKeyId", "AuthFailure"}
+    {
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+        "InvalidAccessKeyId",
+        "AuthFailure",
+    }
 )
 REFRESH_HINT = "refresh the session (`aws sso login --profile …`, or assume the role again) and rerun"
 

@@ -84,7 +84,9 @@ def git_commit(root: Any = REPO_ROOT) -> str:
         commit = _git(root, "rev-parse", "HEAD")
         dirty = _git(root, "status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError) as error:
-        raise ReleaseError(f"git_commit: cannot read the checkout's commit ({error}); release from a git clone") from error
+        raise ReleaseError(
+            f"git_commit: cannot read the checkout's commit ({error}); release from a git clone"
+        ) from error
     return f"{commit}-dirty" if dirty else commit
 
 
@@ -92,8 +94,9 @@ def _git(root: Any, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def timestamp_id(prefix: str) -> str:
-    return f"{prefix}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+def utc_stamp() -> str:
+    """The current UTC time as it appears in default release ids."""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}"
 
 
 def ledger_at(connection: Connection, bucket: str, prefix: str) -> ReleaseLedger:

@@ -110,11 +110,11 @@ def smoke_test(
         outcome = _first_outcome(store, run, results_prefix, timeout_seconds)
         child_version = outcome.get("code_version")
         if outcome.get("status") != "succeeded":
-            raise _Failed(f"child attempt {outcome.get('status')}: {outcome.get('error_type')} {outcome.get('error_message')}")
+            raise _Failed(
+                f"child attempt {outcome.get('status')}: {outcome.get('error_type')} {outcome.get('error_message')}"
+            )
         wrong = {
-            who: seen
-            for who, seen in (("parent", parent_version), ("child", child_version))
-            if seen != code_version
+            who: seen for who, seen in (("parent", parent_version), ("child", child_version)) if seen != code_version
         }
         if wrong:
             raise _Failed(f"code_version expected {code_version!r}, observed {wrong}")

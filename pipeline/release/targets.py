@@ -92,7 +92,10 @@ class TerraformTarget:
         return terraform_command(action, terraform=self.terraform, directory=self.directory, **arguments)  # type: ignore[arg-type]
 
     def plan(self, images: ImageUris, variables: Mapping[str, str], plan_file: Path) -> None:
-        self._run(self._command("plan", var_file=self.var_file, image_uris=images, variables=variables, plan_file=plan_file))
+        plan_file.parent.mkdir(parents=True, exist_ok=True)
+        self._run(
+            self._command("plan", var_file=self.var_file, image_uris=images, variables=variables, plan_file=plan_file)
+        )
 
     def apply(self, images: ImageUris, variables: Mapping[str, str]) -> Stack:
         self._run(self._command("apply", var_file=self.var_file, image_uris=images, variables=variables))
@@ -157,7 +160,9 @@ class EmulatorTarget:
         ):
             version = self.lambda_.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
             self.say(f"plan: {function}: image {old} -> {new}")
-            self.say(f"plan: {function}: {CODE_VERSION_ENV} {version.get(CODE_VERSION_ENV)} -> {variables[CODE_VERSION_VAR]}")
+            self.say(
+                f"plan: {function}: {CODE_VERSION_ENV} {version.get(CODE_VERSION_ENV)} -> {variables[CODE_VERSION_VAR]}"
+            )
 
     def apply(self, images: ImageUris, variables: Mapping[str, str]) -> Stack:
         code_version = variables[CODE_VERSION_VAR]

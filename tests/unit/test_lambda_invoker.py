@@ -3,11 +3,18 @@ its async invokes are always accepted, and throttling happens after the 202)."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
 from aws_adapters import InvokeRejected, LambdaInvoker, lambda_client
 from sim.runs import InvokeThrottled
+
+
+def _empty() -> StreamingBody:
+    return StreamingBody(io.BytesIO(b""), 0)
 
 
 def _invoker_with_stubbed_lambda_client() -> tuple[LambdaInvoker, Stubber]:
@@ -19,7 +26,7 @@ def test_an_accepted_invoke_returns_the_services_request_id_stubbed_lambda_clien
     invoker, stub = _invoker_with_stubbed_lambda_client()
     stub.add_response(
         "invoke",
-        {"StatusCode": 202, "ResponseMetadata": {"RequestId": "req-1", "HTTPStatusCode": 202}},
+        {"StatusCode": 202, "Payload": _empty(), "ResponseMetadata": {"RequestId": "req-1", "HTTPStatusCode": 202}},
         {"FunctionName": "sweep-child", "InvocationType": "Event", "Payload": ANY},
     )
 
@@ -42,7 +49,7 @@ def test_throttling_and_service_errors_are_retryable_stubbed_lambda_client(code:
 def test_other_errors_fail_the_dispatch_at_once_stubbed_lambda_client() -> None:
     invoker, stub = _invoker_with_stubbed_lambda_client()
     stub.add_client_error("invoke", service_error_code="ResourceNotFoundException", http_status_code=404)
-    stub.add_response("invoke", {"StatusCode": 200})
+    stub.add_response("invoke", {"StatusCode": 200, "Payload": _empty()})
 
     with stub:
         with pytest.raises(Exception, match="ResourceNotFoundException") as raised:

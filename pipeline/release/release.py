@@ -1,0 +1,91 @@
+"""``release``: preflight, build, push, pin the pushed digests, apply, record, smoke-test.
+
+The image pair comes from the push (``registry/repository@sha256:…`` as ECR recorded it) and
+goes to Terraform's ``-var parent_image_uri=… -var child_image_uri=…`` (or the emulator's
+``update_function_code``) and into the ledger untouched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.images import Registry
+from pipeline.images.build import BaseChoice
+from pipeline.images.engines import EngineName
+from pipeline.infra import terraform_variables
+from pipeline.release.exceptions import LedgerConflict
+from pipeline.release.images import build_release_images, push_release_images
+from pipeline.release.ledger import DEFAULT_LEDGER_PREFIX, LedgerEntry
+from pipeline.release.rollout import Connection, Outcome, StageTimer, git_commit, known_release_ids, roll_out, utc_stamp
+from pipeline.release.smoke import SMOKE_TIMEOUT_SECONDS
+from pipeline.release.targets import CODE_VERSION_VAR, Target
+from pipeline.version import code_version as current_code_version
+
+
+@dataclass(frozen=True)
+class ReleaseOptions:
+    """How to release; every field has the default an operator would want."""
+
+    name_prefix: str
+    release_id: str | None = None  # default: r-<UTC time>-<short commit>
+    code_version: str | None = None  # default: package version + commit (pipeline.version)
+    engine: EngineName = "auto"
+    base: BaseChoice = "auto"
+    plan_file: Path | None = None  # set: stop after the plan
+    ledger_bucket: str | None = None  # default: the results bucket
+    ledger_prefix: str = DEFAULT_LEDGER_PREFIX
+    allow_long_lived_keys: bool = False
+    smoke_timeout_seconds: float = SMOKE_TIMEOUT_SECONDS
+
+
+def default_release_id(commit: str, timestamp: str) -> str:
+    return f"r-{timestamp}-{commit[:7]}"
+
+
+def release(connection: Connection, target: Target, options: ReleaseOptions, timer: StageTimer) -> Outcome:
+    say = timer.say
+    with timer("preflight"):
+        identity = connection.check(allow_long_lived_keys=options.allow_long_lived_keys)
+    say(f"preflight: {identity.arn} ({identity.kind})")
+    commit = git_commit()
+    release_id = options.release_id or default_release_id(commit, utc_stamp())
+    code_version = options.code_version or current_code_version()
+    if release_id in known_release_ids(connection, target, options.ledger_bucket, options.ledger_prefix):
+        raise LedgerConflict(f"release_id: {release_id!r} is already in the ledger; choose another --release-id")
+    say(f"release {release_id}: code version {code_version}, commit {commit}, target {target.name}")
+    with timer("build"):
+        build = build_release_images(
+            code_version, name_prefix=options.name_prefix, engine=options.engine, base=options.base
+        )
+    ecr = connection.client("ecr")
+    emulator = connection.endpoint_url is not None
+    registry = Registry.of_endpoint(connection.endpoint_url, ecr) if emulator else Registry.of_aws(ecr)  # type: ignore[arg-type]
+    with timer("push"):
+        pushed = push_release_images(build, registry, create_repositories=emulator)
+    say(f"pushed: {pushed.uris.parent}")
+    say(f"pushed: {pushed.uris.child}")
+    variables = {CODE_VERSION_VAR: code_version}
+    if options.plan_file is not None:
+        with timer("plan"):
+            target.plan(pushed.uris, variables, options.plan_file)
+        say(f"plan only: nothing applied, nothing recorded (plan file {options.plan_file})")
+        return Outcome(None, None, timer.seconds)
+    entry = LedgerEntry(
+        release_id=release_id,
+        kind="release",
+        images=pushed.uris,
+        git_commit=commit,
+        applied_by=identity.arn,
+        terraform_variables=terraform_variables(pushed.uris, variables),
+        target=target.name,
+    )
+    return roll_out(
+        connection,
+        target,
+        entry,
+        variables,
+        ledger_bucket=options.ledger_bucket,
+        ledger_prefix=options.ledger_prefix,
+        timer=timer,
+        smoke_timeout_seconds=options.smoke_timeout_seconds,
+    )

@@ -1,0 +1,57 @@
+"""Each image answers a direct invocation through the local base's entrypoint contract: the
+container started and removed by testcontainers (its reaper disabled: it cannot be pulled)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.docker import DockerDaemon, FunctionNetwork
+from pipeline.images import ImageBuild
+from pipeline.images.smoke import SMOKE_CASES, smoke_image
+
+
+def containers_of(daemon: DockerDaemon, reference: str) -> list[str]:
+    return daemon.cli.run(["ps", "--all", "--quiet", "--filter", f"ancestor={reference}"]).split()
+
+
+def test_parent_image_answers_an_invalid_request_with_its_own_400(
+    image_build: ImageBuild, docker_daemon: DockerDaemon, function_network: FunctionNetwork
+) -> None:
+    image = image_build.images["parent"]
+
+    result = smoke_image("parent", image.reference, docker_daemon, function_network)
+
+    assert result.status == 200 and result.payload["statusCode"] == 400
+    assert result.payload["body"]["message"] == "Invalid request"
+    assert any(error.startswith("dimensions") for error in result.payload["body"]["errors"])
+    assert "REPORT RequestId: smoke-1\tDuration: " in result.log
+    assert containers_of(docker_daemon, image.reference) == []
+
+
+def test_child_image_revalidates_its_payload_and_raises_request_invalid(
+    image_build: ImageBuild, docker_daemon: DockerDaemon, function_network: FunctionNetwork
+) -> None:
+    image = image_build.images["child"]
+
+    result = smoke_image("child", image.reference, docker_daemon, function_network)
+
+    assert (result.status, result.headers.get("X-Amz-Function-Error")) == (200, "Unhandled")
+    assert result.payload["errorType"] == "RequestInvalid"
+    assert "dimensions: required" in result.payload["errorMessage"]
+    assert containers_of(docker_daemon, image.reference) == []
+
+
+@pytest.mark.parametrize("name", sorted(SMOKE_CASES))
+def test_images_are_single_platform_amd64_with_the_lambda_entrypoint_and_handler(
+    name: str, image_build: ImageBuild, docker_daemon: DockerDaemon
+) -> None:
+    record = docker_daemon.cli.inspect_image(image_build.images[name].reference)
+
+    assert record is not None
+    assert (record["Os"], record["Architecture"]) == ("linux", "amd64")
+    assert record["Config"]["Entrypoint"] == ["/lambda-entrypoint.sh"]
+    assert record["Config"]["Cmd"] == ["handler.handler"]
+    assert record["Config"]["WorkingDir"] == "/var/task"
+    assert record["Created"].startswith(
+        image_build.definitions[name].label_map["org.opencontainers.image.created"][:19]
+    )
