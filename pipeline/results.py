@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -38,12 +39,23 @@ class ResultsSource:
         return self.location.removeprefix("s3://").rstrip("/") if self.is_s3 else str(Path(self.location))
 
     def filesystem(self) -> pafs.FileSystem:
+        """A local filesystem, or S3 with the credentials boto3 resolves (never the metadata service
+        when an endpoint is given: see ``aws_adapters.clients.session_for``)."""
         if not self.is_s3:
             return pafs.LocalFileSystem()
-        if self.endpoint_url is None:
-            return pafs.S3FileSystem()
-        scheme, _, host = self.endpoint_url.partition("://")
-        return pafs.S3FileSystem(endpoint_override=host, scheme=scheme, allow_bucket_creation=False)
+        from aws_adapters.clients import resolve_endpoint_url, session_for
+
+        endpoint_url = resolve_endpoint_url(self.endpoint_url)
+        session = session_for(endpoint_url)
+        options: dict[str, Any] = {"region": session.region_name} if session.region_name else {}
+        if credentials := session.get_credentials():
+            frozen = credentials.get_frozen_credentials()
+            options |= {"access_key": frozen.access_key, "secret_key": frozen.secret_key}
+            options |= {"session_token": frozen.token} if frozen.token else {}
+        if endpoint_url is not None:
+            scheme, _, host = endpoint_url.partition("://")
+            options |= {"endpoint_override": host, "scheme": scheme}
+        return pafs.S3FileSystem(allow_bucket_creation=False, **options)
 
     def store(self) -> ObjectStore:
         if not self.is_s3:

@@ -31,6 +31,7 @@ ENV_ASYNC_RETRY_BASE = "LAMBDA_ASYNC_RETRY_BASE_SECONDS"
 ENV_ASYNC_RETRY_MAX = "LAMBDA_ASYNC_RETRY_MAX_SECONDS"
 ENV_DOCKER_FLAGS = "LAMBDA_DOCKER_FLAGS"
 ENV_LOG_LEVEL = "LOG_LEVEL"
+ENV_TMPDIR = "TMPDIR"
 # Listeners on fixed all-interface ports that this project never uses (and that would clash
 # between two emulators): off.
 QUIET_LISTENERS = {"IOT_MTLS_ENABLED": "0", "SFTP_ENABLED": "0"}

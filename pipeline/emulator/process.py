@@ -6,9 +6,11 @@ import contextlib
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +28,7 @@ from pipeline.emulator.constants import (
     ENV_DOCKER_FLAGS,
     ENV_GATEWAY_PORT,
     ENV_LOG_LEVEL,
+    ENV_TMPDIR,
     HEALTH_PATH,
     QUIET_LISTENERS,
     READY_TIMEOUT_SECONDS,
@@ -68,6 +71,7 @@ class EmulatorInfo:
     bind_host: str
     pid: int
     log_path: str
+    tmp_dir: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -102,6 +106,7 @@ class Emulator:
         self.log_path = log_path
         self.log_level = log_level
         self.pid: int | None = None
+        self.tmp_dir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -114,7 +119,9 @@ class Emulator:
     def info(self) -> EmulatorInfo:
         if self.pid is None or self.port is None:
             raise EmulatorError("the emulator is not running")
-        return EmulatorInfo(self.endpoint_url, self.port, self.bind_host, self.pid, str(self.log_path))
+        return EmulatorInfo(
+            self.endpoint_url, self.port, self.bind_host, self.pid, str(self.log_path), str(self.tmp_dir or "")
+        )
 
     @classmethod
     def attach(cls, info: EmulatorInfo) -> Emulator:
@@ -122,6 +129,7 @@ class Emulator:
         emulator = cls(info.port, bind_host=info.bind_host, log_path=Path(info.log_path))
         emulator.client_host = info.endpoint_url.split("//", 1)[1].rsplit(":", 1)[0]
         emulator.pid = info.pid
+        emulator.tmp_dir = Path(info.tmp_dir) if info.tmp_dir else None
         return emulator
 
     def _environment(self) -> dict[str, str]:
@@ -131,6 +139,9 @@ class Emulator:
         env[ENV_GATEWAY_PORT] = str(self.port)
         env[ENV_ASYNC_RETRY_BASE] = str(self.async_retry_base_seconds)
         env[ENV_LOG_LEVEL] = self.log_level
+        # MiniStack unpacks each function environment (~390 MB for our packages) under TMPDIR and
+        # does not always remove it: a directory of its own is removed whole on stop().
+        env[ENV_TMPDIR] = str(self.tmp_dir)
         if self.async_retry_max_seconds is not None:
             env[ENV_ASYNC_RETRY_MAX] = str(self.async_retry_max_seconds)
         if self.docker_flags is not None:
@@ -147,6 +158,7 @@ class Emulator:
             self.port = free_port(self.bind_host)
         if self.log_path is None:
             self.log_path = STATE_DIR / f"ministack-{self.port}.log"
+        self.tmp_dir = Path(tempfile.mkdtemp(prefix=f"ministack-{self.port}-"))
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self._process = subprocess.Popen(
@@ -166,10 +178,9 @@ class Emulator:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
-                raise EmulatorStartFailed(
-                    f"MiniStack exited with {self._process.returncode} on port {self.port}; "
-                    f"see {self.log_path}:\n{self.log_tail()}"
-                )
+                message = f"MiniStack exited with {self._process.returncode} on port {self.port}; see {self.log_path}"
+                self.stop()
+                raise EmulatorStartFailed(f"{message}:\n{self.log_tail()}")
             if self.is_healthy():
                 return
             time.sleep(0.1)
@@ -226,6 +237,8 @@ class Emulator:
         # Function workers share the group; whatever survived SIGTERM goes now.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, signal.SIGKILL)
+        if self.tmp_dir is not None:
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
         self.pid = None
         self._process = None
 

@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sub.add_argument("--base", choices=BASE_CHOICES, default="auto", help="base image (default: auto)")
         sub.add_argument("--image", choices=IMAGE_NAMES, action="append", help="only this image (repeatable)")
         sub.add_argument("--no-cache", action="store_true", help="build from a clean cache")
+        sub.add_argument("--source-date-epoch", type=int, default=None, help="default: the last commit's time")
         sub.add_argument("--json", action="store_true", help="print the result as JSON")
         return sub
 
@@ -54,7 +55,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _build_from(args: argparse.Namespace) -> ImageBuild:
-    return build_images(args.engine, base=args.base, names=args.image or IMAGE_NAMES, no_cache=args.no_cache)
+    return build_images(
+        args.engine,
+        base=args.base,
+        names=args.image or IMAGE_NAMES,
+        no_cache=args.no_cache,
+        epoch=args.source_date_epoch,
+    )
 
 
 def _image_rows(images: dict[str, ImageRef], seconds: dict[str, float] | None = None) -> list[dict[str, Any]]:

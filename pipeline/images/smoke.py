@@ -47,6 +47,7 @@ class Invocation:
     payload: Any
     log: str
     seconds: float
+    container_id: str | None = None
 
 
 def _parent_ok(result: Invocation) -> bool:
@@ -113,7 +114,7 @@ def smoke_image(name: str, reference: str, daemon: DockerDaemon, network: Functi
         log = wrapped.logs().decode(errors="replace")
     finally:
         container.stop()
-    result = Invocation(result.status, result.headers, result.payload, log, result.seconds)
+    result = Invocation(result.status, result.headers, result.payload, log, result.seconds, wrapped.id)
     if not case.check(result):
         raise SmokeTestFailed(f"{name}: expected {case.expected}, got {result.status} {result.payload!r}\n{log}")
     if "REPORT RequestId: smoke-1" not in log:

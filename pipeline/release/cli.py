@@ -86,6 +86,8 @@ def _connect(args: argparse.Namespace, timer: StageTimer) -> tuple[Connection, T
     """The connection, the target and the stack's name prefix."""
     endpoint = resolve_endpoint_url(args.endpoint_url)
     if endpoint is not None:
+        if args.var_file is not None:
+            timer.say(f"note: --var-file is for Terraform; on the emulator at {endpoint} it is not used")
         prefix = args.name_prefix or DEFAULT_NAME_PREFIX
         connection = Connection.open(args.region or DEFAULT_REGION, endpoint)
         names = DeploymentNames(prefix=prefix)

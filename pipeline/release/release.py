@@ -6,6 +6,7 @@ goes to Terraform's ``-var parent_image_uri=… -var child_image_uri=…`` (or t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,13 +14,17 @@ from pipeline.images import Registry
 from pipeline.images.build import BaseChoice
 from pipeline.images.engines import EngineName
 from pipeline.infra import terraform_variables
-from pipeline.release.exceptions import LedgerConflict
+from pipeline.release.exceptions import LedgerConflict, LedgerEntryInvalid
 from pipeline.release.images import build_release_images, push_release_images
 from pipeline.release.ledger import DEFAULT_LEDGER_PREFIX, LedgerEntry
 from pipeline.release.rollout import Connection, Outcome, StageTimer, git_commit, known_release_ids, roll_out, utc_stamp
 from pipeline.release.smoke import SMOKE_TIMEOUT_SECONDS
 from pipeline.release.targets import CODE_VERSION_VAR, Target
 from pipeline.version import code_version as current_code_version
+
+# The ledger's rule for release ids, and Terraform's (and the functions') for CODE_VERSION.
+RELEASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+CODE_VERSION = re.compile(r"^[!-~]{1,128}$")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,14 @@ def default_release_id(commit: str, timestamp: str) -> str:
     return f"r-{timestamp}-{commit[:7]}"
 
 
+def check_names(release_id: str, code_version: str) -> None:
+    """Refuse bad names before anything is built: after the apply it would be too late to record them."""
+    if not RELEASE_ID.match(release_id):
+        raise LedgerEntryInvalid(f"release_id: {release_id!r} must be 1-128 letters, digits, '.', '_', '-'")
+    if not CODE_VERSION.match(code_version):
+        raise LedgerEntryInvalid(f"code_version: {code_version!r} must be 1-128 printable characters without spaces")
+
+
 def release(connection: Connection, target: Target, options: ReleaseOptions, timer: StageTimer) -> Outcome:
     say = timer.say
     with timer("preflight"):
@@ -50,6 +63,7 @@ def release(connection: Connection, target: Target, options: ReleaseOptions, tim
     commit = git_commit()
     release_id = options.release_id or default_release_id(commit, utc_stamp())
     code_version = options.code_version or current_code_version()
+    check_names(release_id, code_version)
     if release_id in known_release_ids(connection, target, options.ledger_bucket, options.ledger_prefix):
         raise LedgerConflict(f"release_id: {release_id!r} is already in the ledger; choose another --release-id")
     say(f"release {release_id}: code version {code_version}, commit {commit}, target {target.name}")
@@ -68,7 +82,7 @@ def release(connection: Connection, target: Target, options: ReleaseOptions, tim
     if options.plan_file is not None:
         with timer("plan"):
             target.plan(pushed.uris, variables, options.plan_file)
-        say(f"plan only: nothing applied, nothing recorded (plan file {options.plan_file})")
+        say("plan only: nothing applied, nothing recorded; run again without --plan to apply")
         return Outcome(None, None, timer.seconds)
     entry = LedgerEntry(
         release_id=release_id,

@@ -65,7 +65,7 @@ def rollback(connection: Connection, target: Target, options: RollbackOptions, t
     if options.plan_file is not None:
         with timer("plan"):
             target.plan(chosen.images, variables, options.plan_file)
-        say(f"plan only: nothing applied, nothing recorded (plan file {options.plan_file})")
+        say("plan only: nothing applied, nothing recorded; run again without --plan to apply")
         return Outcome(None, None, timer.seconds)
     entry = LedgerEntry(
         release_id=options.release_id or f"rollback-{utc_stamp()}",

@@ -22,7 +22,7 @@ from aws_adapters.constants import CODE_VERSION_ENV
 from pipeline.deploy import DeploymentNames, ImageCode, deploy
 from pipeline.deploy.functions import wait_ready
 from pipeline.docker import DockerError, DockerUnavailable, TcpRelay, ensure_daemon, ensure_network
-from pipeline.infra import ImageUris, TerraformNotFound, terraform_command
+from pipeline.infra import ImageUris, TerraformAction, TerraformNotFound, terraform_command
 from pipeline.infra.constants import TERRAFORM_DIR, TERRAFORM_EXECUTABLE
 from pipeline.release.exceptions import ReleaseTargetError
 
@@ -88,8 +88,8 @@ class TerraformTarget:
             raise ReleaseTargetError(f"`terraform {argv[2]}` exited {done.returncode} (its output is above)")
         return done.stdout or ""
 
-    def _command(self, action: str, **arguments: Any) -> list[str]:
-        return terraform_command(action, terraform=self.terraform, directory=self.directory, **arguments)  # type: ignore[arg-type]
+    def _command(self, action: TerraformAction, **arguments: Any) -> list[str]:
+        return terraform_command(action, terraform=self.terraform, directory=self.directory, **arguments)
 
     def plan(self, images: ImageUris, variables: Mapping[str, str], plan_file: Path) -> None:
         plan_file.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +120,8 @@ class TerraformTarget:
 class EmulatorTarget:
     """The emulator deployer in Terraform's place: the functions' image and ``CODE_VERSION``.
 
-    On a fresh emulator the whole stack is deployed (``pipeline.deploy``); after that an apply
+    Where the stack has no image functions yet, the whole stack is deployed (``pipeline.deploy``,
+    which replaces zip functions of the same names); after that an apply
     changes what a Terraform apply of new image variables changes, in place: each function's
     code (``update_function_code(ImageUri=…@sha256:…)``) and its ``CODE_VERSION``, child first,
     each waited for until its update has finished."""
@@ -141,12 +142,14 @@ class EmulatorTarget:
         )
 
     def _exists(self) -> bool:
-        functions = {
+        """Both functions exist as image functions (zip ones, e.g. the demo's, are redeployed)."""
+        images = {
             f["FunctionName"]
             for page in self.lambda_.get_paginator("list_functions").paginate()
             for f in page.get("Functions", [])
+            if f.get("PackageType") == "Image"
         }
-        return {self.names.parent_function, self.names.child_function} <= functions
+        return {self.names.parent_function, self.names.child_function} <= images
 
     def plan(self, images: ImageUris, variables: Mapping[str, str], plan_file: Path) -> None:
         """What an apply would change, printed (the emulator has no plan files)."""

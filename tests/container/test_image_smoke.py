@@ -10,8 +10,9 @@ from pipeline.images import ImageBuild
 from pipeline.images.smoke import SMOKE_CASES, smoke_image
 
 
-def containers_of(daemon: DockerDaemon, reference: str) -> list[str]:
-    return daemon.cli.run(["ps", "--all", "--quiet", "--filter", f"ancestor={reference}"]).split()
+def exists(daemon: DockerDaemon, container_id: str | None) -> bool:
+    assert container_id
+    return bool(daemon.cli.run(["ps", "--all", "--quiet", "--no-trunc", "--filter", f"id={container_id}"]).strip())
 
 
 def test_parent_image_answers_an_invalid_request_with_its_own_400(
@@ -25,7 +26,7 @@ def test_parent_image_answers_an_invalid_request_with_its_own_400(
     assert result.payload["body"]["message"] == "Invalid request"
     assert any(error.startswith("dimensions") for error in result.payload["body"]["errors"])
     assert "REPORT RequestId: smoke-1\tDuration: " in result.log
-    assert containers_of(docker_daemon, image.reference) == []
+    assert not exists(docker_daemon, result.container_id)
 
 
 def test_child_image_revalidates_its_payload_and_raises_request_invalid(
@@ -38,7 +39,7 @@ def test_child_image_revalidates_its_payload_and_raises_request_invalid(
     assert (result.status, result.headers.get("X-Amz-Function-Error")) == (200, "Unhandled")
     assert result.payload["errorType"] == "RequestInvalid"
     assert "dimensions: required" in result.payload["errorMessage"]
-    assert containers_of(docker_daemon, image.reference) == []
+    assert not exists(docker_daemon, result.container_id)
 
 
 @pytest.mark.parametrize("name", sorted(SMOKE_CASES))

@@ -16,6 +16,8 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -24,7 +26,7 @@ from pipeline.cli import main
 from pipeline.deploy import DeploymentNames
 from pipeline.docker import DockerDaemon, DockerError, DockerUnavailable, TcpRelay, ensure_daemon, ensure_network
 from pipeline.emulator import Emulator
-from pipeline.release import LedgerEntry, ReleaseLedger, live_images, smoke_test
+from pipeline.release import LedgerEntry, ReleaseLedger, Stack, live_images, smoke_test
 from sim.datasets import layout
 from sim.datasets.parquet import decode
 from tests.conftest import ASYNC_RETRY_BASE_SECONDS
@@ -32,6 +34,7 @@ from tests.conftest import ASYNC_RETRY_BASE_SECONDS
 pytestmark = [pytest.mark.container, pytest.mark.emulator, pytest.mark.slow]
 
 NAMES = DeploymentNames()
+STACK = Stack(NAMES.parent_function, NAMES.child_function, NAMES.results_bucket, NAMES.results_prefix)
 OPERATOR_ROLE = "arn:aws:iam::000000000000:role/release-operator"
 # MiniStack labels every container it starts with its gateway address.
 INSTANCE_LABEL = "ministack.instance"
@@ -46,7 +49,7 @@ class ImageEmulator:
     def endpoint_url(self) -> str:
         return self.emulator.endpoint_url
 
-    def client(self, service: str):  # noqa: ANN201 - a boto3 client
+    def client(self, service: str) -> Any:
         return client(service, endpoint_url=self.endpoint_url, region_name="us-east-1")
 
     def containers(self) -> list[dict]:
@@ -91,9 +94,9 @@ def operator_session(image_emulator: ImageEmulator) -> Iterator[dict[str, str]]:
         patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
         patch.setenv("AWS_ACCESS_KEY_ID", "test")
         patch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-        credentials = image_emulator.client("sts").assume_role(
-            RoleArn=OPERATOR_ROLE, RoleSessionName="e2e-release"
-        )["Credentials"]
+        credentials = image_emulator.client("sts").assume_role(RoleArn=OPERATOR_ROLE, RoleSessionName="e2e-release")[
+            "Credentials"
+        ]
         exported = {
             "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
             "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
@@ -130,6 +133,11 @@ def history(image_emulator: ImageEmulator, operator_session: dict[str, str]) -> 
     return steps
 
 
+def created(container: dict) -> float:
+    """A container's creation time (docker prints nanoseconds; seconds are enough here)."""
+    return datetime.fromisoformat(container["Created"][:19] + "+00:00").timestamp()
+
+
 def ledger_of(image_emulator: ImageEmulator) -> ReleaseLedger:
     return ReleaseLedger(S3Store(NAMES.results_bucket, image_emulator.client("s3")))
 
@@ -162,11 +170,15 @@ def test_the_ledger_holds_the_three_entries_in_order(
     assert (back.restores, back.rolled_back_from) == ("v1", "v2")
     # and the digests flowed from the pushes into the ledger: two distinct pairs, v1's restored
     assert v1.images != v2.images and back.images == v1.images
-    assert v1.images.parent.startswith(f"{image_emulator.emulator.endpoint_url.split('//')[1]}/serverless-sweep-parent@")
+    assert v1.images.parent.startswith(
+        f"{image_emulator.emulator.endpoint_url.split('//')[1]}/serverless-sweep-parent@"
+    )
     assert [e.terraform_variables["code_version"] for e in (v1, v2, back)] == ["e2e-v1", "e2e-v2", "e2e-v1"]
     assert back.terraform_variables["child_image_uri"] == v1.images.child
     # and who applied it: the assumed role the operator's session belongs to
-    assert all(e.applied_by.startswith("arn:aws:sts::000000000000:assumed-role/release-operator/") for e in ledger.entries())
+    assert all(
+        e.applied_by.startswith("arn:aws:sts::000000000000:assumed-role/release-operator/") for e in ledger.entries()
+    )
     assert all(e.target == image_emulator.endpoint_url for e in ledger.entries())
     # and ledger.json is the same three entries as one document
     document = json.loads(ledger.store.get(ledger.document_key))  # type: ignore[arg-type]
@@ -194,7 +206,7 @@ def test_after_the_rollback_the_functions_run_v1s_digests(
     v1 = ledger_of(image_emulator).get("v1")
     lambda_ = image_emulator.client("lambda")
     # the functions are configured with v1's pair, as pushed and resolved
-    assert live_images(lambda_, ledger_stack()) == v1.images
+    assert live_images(lambda_, STACK) == v1.images
     for function, uri in ((NAMES.parent_function, v1.images.parent), (NAMES.child_function, v1.images.child)):
         code = lambda_.get_function(FunctionName=function)["Code"]
         assert (code["ImageUri"], code.get("ResolvedImageUri", uri)) == (uri, uri)
@@ -214,21 +226,9 @@ def test_after_the_rollback_the_functions_run_v1s_digests(
         c
         for c in image_emulator.containers()
         if f"AWS_LAMBDA_FUNCTION_NAME={NAMES.child_function}" in c["Config"]["Env"]
-        and _created(c) >= history["rollback"].started
+        and created(c) >= int(history["rollback"].started)
     ]
     assert since_rollback and {c["Config"]["Image"] for c in since_rollback} == {v1.images.child}
-
-
-def ledger_stack():  # noqa: ANN201 - the emulator stack's names as a Stack
-    from pipeline.release import Stack
-
-    return Stack(NAMES.parent_function, NAMES.child_function, NAMES.results_bucket, NAMES.results_prefix)
-
-
-def _created(container: dict) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(container["Created"][:26].rstrip("Z") + "+00:00").timestamp()
 
 
 def test_long_lived_keys_are_refused_before_anything_is_built(
