@@ -108,6 +108,12 @@ def static_checks() -> StageOutput:
     return StageOutput(notes=notes)
 
 
+def demo() -> StageOutput:
+    """The README's main job, as a user runs it: its own emulator, deployment, sweep and checks."""
+    run_command([sys.executable, "-m", "pipeline", "demo"], "python -m pipeline demo")
+    return StageOutput(notes=["the one-command demo ran end to end"])
+
+
 STAGES: tuple[Stage, ...] = (
     Stage("static", "ruff, SQL lint, terraform fmt, checkov", static_checks),
     Stage(
@@ -119,4 +125,5 @@ STAGES: tuple[Stage, ...] = (
     Stage("e2e", "zip functions end to end on the emulator", pytest_stage("tests/e2e")),
     Stage("images", "image builds, reproducibility, image functions on the emulator", pytest_stage("tests/container")),
     Stage("browser", "the report page in headless Chromium", pytest_stage("tests/browser")),
+    Stage("demo", "the main job: python -m pipeline demo", demo),
 )

@@ -27,7 +27,7 @@ from pipeline.release.ledger import (
 from pipeline.release.preflight import CallerIdentity, preflight
 from pipeline.release.release import ReleaseOptions, release
 from pipeline.release.rollback import RollbackOptions, choose_release, rollback
-from pipeline.release.rollout import Connection, Outcome, StageTimer
+from pipeline.release.rollout import Connection, Outcome, RolloutSettings, StageTimer
 from pipeline.release.smoke import SmokeReport, smoke_test
 from pipeline.release.targets import EmulatorTarget, Stack, Target, TerraformTarget, live_images
 
@@ -55,6 +55,7 @@ __all__ = [
     "ReleaseOptions",
     "ReleaseTargetError",
     "RollbackOptions",
+    "RolloutSettings",
     "SmokeFailed",
     "SmokeReport",
     "SmokeResult",

@@ -23,7 +23,7 @@ from pipeline.release.exceptions import ReleaseError
 from pipeline.release.ledger import DEFAULT_LEDGER_PREFIX
 from pipeline.release.release import ReleaseOptions, release
 from pipeline.release.rollback import RollbackOptions, rollback
-from pipeline.release.rollout import Connection, Outcome, StageTimer
+from pipeline.release.rollout import Connection, Outcome, RolloutSettings, StageTimer
 from pipeline.release.smoke import SMOKE_TIMEOUT_SECONDS
 from pipeline.release.targets import EmulatorTarget, Target, TerraformTarget
 from pipeline.version import REPO_ROOT
@@ -113,6 +113,16 @@ def _finish(outcome: Outcome, timer: StageTimer) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace) -> RolloutSettings:
+    return RolloutSettings(
+        plan_file=args.plan,
+        ledger_bucket=args.ledger_bucket,
+        ledger_prefix=args.ledger_prefix,
+        allow_long_lived_keys=args.allow_long_lived_keys,
+        smoke_timeout_seconds=args.smoke_timeout,
+    )
+
+
 def _release(args: argparse.Namespace) -> int:
     timer = StageTimer()
     connection, target, prefix = _connect(args, timer)
@@ -122,11 +132,7 @@ def _release(args: argparse.Namespace) -> int:
         code_version=args.code_version,
         engine=args.engine,
         base=args.base or ("auto" if connection.endpoint_url else "production"),
-        plan_file=args.plan,
-        ledger_bucket=args.ledger_bucket,
-        ledger_prefix=args.ledger_prefix,
-        allow_long_lived_keys=args.allow_long_lived_keys,
-        smoke_timeout_seconds=args.smoke_timeout,
+        rollout=_settings(args),
     )
     return _finish(release(connection, target, options, timer), timer)
 
@@ -134,13 +140,5 @@ def _release(args: argparse.Namespace) -> int:
 def _rollback(args: argparse.Namespace) -> int:
     timer = StageTimer()
     connection, target, _ = _connect(args, timer)
-    options = RollbackOptions(
-        to=args.to,
-        release_id=args.release_id,
-        plan_file=args.plan,
-        ledger_bucket=args.ledger_bucket,
-        ledger_prefix=args.ledger_prefix,
-        allow_long_lived_keys=args.allow_long_lived_keys,
-        smoke_timeout_seconds=args.smoke_timeout,
-    )
+    options = RollbackOptions(to=args.to, release_id=args.release_id, rollout=_settings(args))
     return _finish(rollback(connection, target, options, timer), timer)

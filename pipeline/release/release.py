@@ -7,8 +7,7 @@ goes to Terraform's ``-var parent_image_uri=… -var child_image_uri=…`` (or t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from pipeline.images import Registry
 from pipeline.images.build import BaseChoice
@@ -16,9 +15,17 @@ from pipeline.images.engines import EngineName
 from pipeline.infra import terraform_variables
 from pipeline.release.exceptions import LedgerConflict, LedgerEntryInvalid
 from pipeline.release.images import build_release_images, push_release_images
-from pipeline.release.ledger import DEFAULT_LEDGER_PREFIX, LedgerEntry
-from pipeline.release.rollout import Connection, Outcome, StageTimer, git_commit, known_release_ids, roll_out, utc_stamp
-from pipeline.release.smoke import SMOKE_TIMEOUT_SECONDS
+from pipeline.release.ledger import LedgerEntry
+from pipeline.release.rollout import (
+    Connection,
+    Outcome,
+    RolloutSettings,
+    StageTimer,
+    git_commit,
+    known_release_ids,
+    roll_out,
+    utc_stamp,
+)
 from pipeline.release.targets import CODE_VERSION_VAR, Target
 from pipeline.version import code_version as current_code_version
 
@@ -36,11 +43,7 @@ class ReleaseOptions:
     code_version: str | None = None  # default: package version + commit (pipeline.version)
     engine: EngineName = "auto"
     base: BaseChoice = "auto"
-    plan_file: Path | None = None  # set: stop after the plan
-    ledger_bucket: str | None = None  # default: the results bucket
-    ledger_prefix: str = DEFAULT_LEDGER_PREFIX
-    allow_long_lived_keys: bool = False
-    smoke_timeout_seconds: float = SMOKE_TIMEOUT_SECONDS
+    rollout: RolloutSettings = field(default_factory=RolloutSettings)
 
 
 def default_release_id(commit: str, timestamp: str) -> str:
@@ -58,13 +61,13 @@ def check_names(release_id: str, code_version: str) -> None:
 def release(connection: Connection, target: Target, options: ReleaseOptions, timer: StageTimer) -> Outcome:
     say = timer.say
     with timer("preflight"):
-        identity = connection.check(allow_long_lived_keys=options.allow_long_lived_keys)
+        identity = connection.check(allow_long_lived_keys=options.rollout.allow_long_lived_keys)
     say(f"preflight: {identity.arn} ({identity.kind})")
     commit = git_commit()
     release_id = options.release_id or default_release_id(commit, utc_stamp())
     code_version = options.code_version or current_code_version()
     check_names(release_id, code_version)
-    if release_id in known_release_ids(connection, target, options.ledger_bucket, options.ledger_prefix):
+    if release_id in known_release_ids(connection, target, options.rollout):
         raise LedgerConflict(f"release_id: {release_id!r} is already in the ledger; choose another --release-id")
     say(f"release {release_id}: code version {code_version}, commit {commit}, target {target.name}")
     with timer("build"):
@@ -72,18 +75,13 @@ def release(connection: Connection, target: Target, options: ReleaseOptions, tim
             code_version, name_prefix=options.name_prefix, engine=options.engine, base=options.base
         )
     ecr = connection.client("ecr")
-    emulator = connection.endpoint_url is not None
-    registry = Registry.of_endpoint(connection.endpoint_url, ecr) if emulator else Registry.of_aws(ecr)  # type: ignore[arg-type]
-    with timer("push"):
-        pushed = push_release_images(build, registry, create_repositories=emulator)
+    endpoint = connection.endpoint_url
+    registry = Registry.of_endpoint(endpoint, ecr) if endpoint else Registry.of_aws(ecr)
+    with timer("push"):  # an emulator's repositories are created here; Terraform creates AWS's
+        pushed = push_release_images(build, registry, create_repositories=endpoint is not None)
     say(f"pushed: {pushed.uris.parent}")
     say(f"pushed: {pushed.uris.child}")
     variables = {CODE_VERSION_VAR: code_version}
-    if options.plan_file is not None:
-        with timer("plan"):
-            target.plan(pushed.uris, variables, options.plan_file)
-        say("plan only: nothing applied, nothing recorded; run again without --plan to apply")
-        return Outcome(None, None, timer.seconds)
     entry = LedgerEntry(
         release_id=release_id,
         kind="release",
@@ -93,13 +91,4 @@ def release(connection: Connection, target: Target, options: ReleaseOptions, tim
         terraform_variables=terraform_variables(pushed.uris, variables),
         target=target.name,
     )
-    return roll_out(
-        connection,
-        target,
-        entry,
-        variables,
-        ledger_bucket=options.ledger_bucket,
-        ledger_prefix=options.ledger_prefix,
-        timer=timer,
-        smoke_timeout_seconds=options.smoke_timeout_seconds,
-    )
+    return roll_out(connection, target, entry, variables, options.rollout, timer)

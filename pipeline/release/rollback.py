@@ -7,15 +7,13 @@ means the release it restored."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from pipeline.infra import terraform_variables
 from pipeline.release.exceptions import NoGoodRelease, ReleaseError
 from pipeline.release.images import require_images
-from pipeline.release.ledger import DEFAULT_LEDGER_PREFIX, LedgerEntry, ReleaseLedger
-from pipeline.release.rollout import Connection, Outcome, StageTimer, ledger_at, roll_out, utc_stamp
-from pipeline.release.smoke import SMOKE_TIMEOUT_SECONDS
+from pipeline.release.ledger import LedgerEntry, ReleaseLedger
+from pipeline.release.rollout import Connection, Outcome, RolloutSettings, StageTimer, ledger_at, roll_out, utc_stamp
 from pipeline.release.targets import Target
 
 
@@ -23,11 +21,7 @@ from pipeline.release.targets import Target
 class RollbackOptions:
     to: str | None = None  # default: the previous good release
     release_id: str | None = None  # this rollback's id; default rollback-<UTC time>
-    plan_file: Path | None = None
-    ledger_bucket: str | None = None  # default: the results bucket
-    ledger_prefix: str = DEFAULT_LEDGER_PREFIX
-    allow_long_lived_keys: bool = False
-    smoke_timeout_seconds: float = SMOKE_TIMEOUT_SECONDS
+    rollout: RolloutSettings = field(default_factory=RolloutSettings)
 
 
 def choose_release(ledger: ReleaseLedger, to: str | None) -> tuple[LedgerEntry, LedgerEntry]:
@@ -52,9 +46,10 @@ def rollback_variables(chosen: LedgerEntry) -> dict[str, str]:
 def rollback(connection: Connection, target: Target, options: RollbackOptions, timer: StageTimer) -> Outcome:
     say = timer.say
     with timer("preflight"):
-        identity = connection.check(allow_long_lived_keys=options.allow_long_lived_keys)
+        identity = connection.check(allow_long_lived_keys=options.rollout.allow_long_lived_keys)
     say(f"preflight: {identity.arn} ({identity.kind})")
-    ledger = ledger_at(connection, options.ledger_bucket or target.stack().results_bucket, options.ledger_prefix)
+    settings = options.rollout
+    ledger = ledger_at(connection, settings.ledger_bucket or target.stack().results_bucket, settings.ledger_prefix)
     chosen, current = choose_release(ledger, options.to)
     live_id = current.restores or current.release_id
     if not chosen.good:
@@ -62,11 +57,6 @@ def rollback(connection: Connection, target: Target, options: RollbackOptions, t
     say(f"rollback: {live_id} -> {chosen.release_id} (commit {chosen.git_commit}, applied {chosen.applied_at})")
     require_images(connection.client("ecr"), chosen.images)
     variables = rollback_variables(chosen)
-    if options.plan_file is not None:
-        with timer("plan"):
-            target.plan(chosen.images, variables, options.plan_file)
-        say("plan only: nothing applied, nothing recorded; run again without --plan to apply")
-        return Outcome(None, None, timer.seconds)
     entry = LedgerEntry(
         release_id=options.release_id or f"rollback-{utc_stamp()}",
         kind="rollback",
@@ -78,13 +68,4 @@ def rollback(connection: Connection, target: Target, options: RollbackOptions, t
         rolled_back_from=live_id,
         target=target.name,
     )
-    return roll_out(
-        connection,
-        target,
-        entry,
-        variables,
-        ledger_bucket=options.ledger_bucket,
-        ledger_prefix=options.ledger_prefix,
-        timer=timer,
-        smoke_timeout_seconds=options.smoke_timeout_seconds,
-    )
+    return roll_out(connection, target, entry, variables, options.rollout, timer)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -22,7 +23,7 @@ from botocore.exceptions import ClientError
 from aws_adapters import S3Store, client
 from aws_adapters.clients import session_for
 from pipeline.release.exceptions import ReleaseError, ReleaseTargetError, SmokeFailed
-from pipeline.release.ledger import LedgerEntry, ReleaseLedger
+from pipeline.release.ledger import DEFAULT_LEDGER_PREFIX, LedgerEntry, ReleaseLedger
 from pipeline.release.preflight import CallerIdentity, preflight
 from pipeline.release.smoke import SMOKE_TIMEOUT_SECONDS, SmokeReport, smoke_test
 from pipeline.release.targets import CODE_VERSION_VAR, Stack, Target, live_images
@@ -69,6 +70,17 @@ class StageTimer:
 
 
 @dataclass(frozen=True)
+class RolloutSettings:
+    """What release and rollback take alike: plan only, where the ledger is, how strict, how patient."""
+
+    plan_file: Path | None = None  # set: stop after the plan
+    ledger_bucket: str | None = None  # default: the results bucket
+    ledger_prefix: str = DEFAULT_LEDGER_PREFIX
+    allow_long_lived_keys: bool = False
+    smoke_timeout_seconds: float = SMOKE_TIMEOUT_SECONDS
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What a release or rollback did: its ledger entry (None for --plan), smoke report and timings."""
 
@@ -78,7 +90,7 @@ class Outcome:
     ledger_location: str | None = None
 
 
-def git_commit(root: Any = REPO_ROOT) -> str:
+def git_commit(root: Path = REPO_ROOT) -> str:
     """HEAD's commit, ``-dirty`` when tracked files changed (what the ledger records)."""
     try:
         commit = _git(root, "rev-parse", "HEAD")
@@ -90,7 +102,7 @@ def git_commit(root: Any = REPO_ROOT) -> str:
     return f"{commit}-dirty" if dirty else commit
 
 
-def _git(root: Any, *args: str) -> str:
+def _git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
 
 
@@ -103,10 +115,10 @@ def ledger_at(connection: Connection, bucket: str, prefix: str) -> ReleaseLedger
     return ReleaseLedger(S3Store(bucket, connection.client("s3")), prefix)
 
 
-def known_release_ids(connection: Connection, target: Target, bucket: str | None, prefix: str) -> set[str]:
+def known_release_ids(connection: Connection, target: Target, settings: RolloutSettings) -> set[str]:
     """Release ids already in the ledger, where one exists yet (none before the first apply)."""
     try:
-        ledger = ledger_at(connection, bucket or target.stack().results_bucket, prefix)
+        ledger = ledger_at(connection, settings.ledger_bucket or target.stack().results_bucket, settings.ledger_prefix)
         return {entry.release_id for entry in ledger.entries()}
     except ReleaseTargetError:
         return set()  # no Terraform outputs yet: nothing was applied
@@ -121,14 +133,16 @@ def roll_out(
     target: Target,
     entry: LedgerEntry,
     variables: Mapping[str, str],
-    *,
-    ledger_bucket: str | None,
-    ledger_prefix: str,
+    settings: RolloutSettings,
     timer: StageTimer,
-    smoke_timeout_seconds: float = SMOKE_TIMEOUT_SECONDS,
 ) -> Outcome:
-    """Apply ``entry.images``, record ``entry``, smoke-test, record the result."""
+    """Apply ``entry.images`` (or only plan it), record ``entry``, smoke-test, record the result."""
     say = timer.say
+    if settings.plan_file is not None:
+        with timer("plan"):
+            target.plan(entry.images, variables, settings.plan_file)
+        say("plan only: nothing applied, nothing recorded; run again without --plan to apply")
+        return Outcome(None, None, timer.seconds)
     lambda_ = connection.client("lambda")
     with target.function_access():
         with timer("apply"):
@@ -138,8 +152,8 @@ def roll_out(
                 raise ReleaseTargetError(f"after the apply the functions run {live}, not {entry.images}")
         say(f"live: {stack.parent_function} = {live.parent}")
         say(f"live: {stack.child_function} = {live.child}")
-        bucket = ledger_bucket or stack.results_bucket
-        ledger = ledger_at(connection, bucket, ledger_prefix)
+        bucket = settings.ledger_bucket or stack.results_bucket
+        ledger = ledger_at(connection, bucket, settings.ledger_prefix)
         location = f"s3://{bucket}/{ledger.document_key}"
         stored = ledger.append(entry)
         say(f"ledger: entry {stored.sequence} ({stored.kind} {stored.release_id}) appended to {location}")
@@ -150,7 +164,7 @@ def roll_out(
                 parent_function=stack.parent_function,
                 results_prefix=stack.results_prefix,
                 code_version=variables[CODE_VERSION_VAR],
-                timeout_seconds=smoke_timeout_seconds,
+                timeout_seconds=settings.smoke_timeout_seconds,
             )
     recorded = ledger.record_smoke(stored.release_id, report.result)
     say(f"smoke: {report.result.status}: {report.result.detail}")
