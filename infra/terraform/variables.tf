@@ -50,8 +50,9 @@ variable "child_image_uri" {
 }
 
 variable "code_version" {
-  description = "The version string both functions record (CODE_VERSION), e.g. the release id."
+  description = "The version string both functions record (CODE_VERSION); release sets it, the default only serves the bootstrap apply."
   type        = string
+  default     = "unreleased"
 
   validation {
     condition     = can(regex("^[!-~]{1,128}$", var.code_version))
