@@ -95,9 +95,7 @@ class RunSummary:
         }
 
 
-def load_manifest(
-    store: ObjectStore, run_id: str, prefix: str = layout.DEFAULT_PREFIX
-) -> dict[str, Any] | None:
+def load_manifest(store: ObjectStore, run_id: str, prefix: str = layout.DEFAULT_PREFIX) -> dict[str, Any] | None:
     body = store.get(layout.manifest_key(run_id, prefix))
     return None if body is None else json.loads(body)
 
@@ -174,9 +172,7 @@ def dispatch_shards(
             except InvokeThrottled as error:
                 if attempt == max_attempts:
                     return _failed(record, f"throttled {attempt} times: {error}", 429)
-                time.sleep(
-                    min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt) * random.uniform(0.5, 1)
-                )
+                time.sleep(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt) * random.uniform(0.5, 1))
             except Exception as error:  # any other failure is recorded against the shard
                 return _failed(record, f"{type(error).__name__}: {error}", None)
             else:

@@ -21,18 +21,21 @@ from pipeline.version import REPO_ROOT
 LOCK_FILE = REPO_ROOT / "images" / "requirements.lock"
 PYPROJECT = REPO_ROOT / "pyproject.toml"
 LAMBDA_PYTHON_VERSION = "3.11"
+"""The zip functions' Python (the emulator's, and the local base image's)."""
+LOCK_PYTHON_VERSIONS = ("3.11", "3.12")
+"""Every Python an installer of the lock may target: 3.11 locally, 3.12 in the production base image."""
 LAMBDA_PLATFORMS = ("manylinux_2_28_x86_64", "manylinux2014_x86_64")
 _HEADER = """\
 # The Lambdas' runtime dependencies (sim, aws_adapters, the handlers): the whole closure,
-# pinned with hashes, resolved for CPython {python} on {platforms}.
+# pinned with hashes (one per wheel), resolved for CPython {python} on {platforms}.
 # Generated from pyproject.toml [project] dependencies by `python -m pipeline deploy lock`;
 # do not edit. Install: pip install --require-hashes --no-deps {flags} -r THIS
 """
 
 
-def platform_flags() -> list[str]:
+def platform_flags(python_version: str = LAMBDA_PYTHON_VERSION) -> list[str]:
     """pip flags that select the Lambda platform's wheels (also for ``pip download``)."""
-    flags = ["--only-binary=:all:", "--python-version", LAMBDA_PYTHON_VERSION, "--implementation", "cp"]
+    flags = ["--only-binary=:all:", "--python-version", python_version, "--implementation", "cp"]
     for platform in LAMBDA_PLATFORMS:
         flags += ["--platform", platform]
     return flags
@@ -48,25 +51,50 @@ def _normalise(name: str) -> str:
 
 
 def resolve() -> str:
-    """The lock file's text, resolved now (needs the package index)."""
+    """The lock file's text, resolved now for every Python of LOCK_PYTHON_VERSIONS (needs the index).
+
+    A pin lists the hash of each Python's wheel; the versions must agree across Pythons."""
+    pins: dict[str, str] = {}
+    hashes: dict[str, set[str]] = {}
+    for python in LOCK_PYTHON_VERSIONS:
+        for name, version, digest in _resolve_for(python):
+            if pins.setdefault(name, version) != version:
+                raise PackagingFailed(f"{name}: resolves to {pins[name]} and {version} on different Pythons")
+            hashes.setdefault(name, set()).add(digest)
+    header = _HEADER.format(
+        python=" and ".join(LOCK_PYTHON_VERSIONS),
+        platforms=" / ".join(LAMBDA_PLATFORMS),
+        flags=" ".join(platform_flags("X.Y")),
+    )
+    lines = [header]
+    for name in sorted(pins):
+        lines.append(f"{name}=={pins[name]}")
+        lines += [f" \\\n    --hash=sha256:{digest}" for digest in sorted(hashes[name])]
+        lines.append("\n")
+    return "".join(lines)
+
+
+def _resolve_for(python: str) -> list[tuple[str, str, str]]:
+    """(name, version, wheel sha256) of the closure for one Python."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         argv = [
             sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
             "--disable-pip-version-check", "--report", str(report), "--target", str(Path(tmp) / "t"),
-            *platform_flags(), *runtime_requirements(),
+            *platform_flags(python), *runtime_requirements(),
         ]  # fmt: skip
         result = subprocess.run(argv, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise PackagingFailed(f"resolving the Lambda dependencies failed:\n{result.stderr[-2000:]}")
+            raise PackagingFailed(f"resolving the Lambda dependencies for {python} failed:\n{result.stderr[-2000:]}")
         installs = json.loads(report.read_text())["install"]
-    lines = [_HEADER.format(python=LAMBDA_PYTHON_VERSION, platforms=" / ".join(LAMBDA_PLATFORMS),
-                            flags=" ".join(platform_flags()))]  # fmt: skip
-    for item in sorted(installs, key=lambda i: _normalise(i["metadata"]["name"])):
-        digest = item["download_info"]["archive_info"]["hashes"]["sha256"]
-        lines.append(f"{_normalise(item['metadata']['name'])}=={item['metadata']['version']} \\\n")
-        lines.append(f"    --hash=sha256:{digest}\n")
-    return "".join(lines)
+    return [
+        (
+            _normalise(item["metadata"]["name"]),
+            item["metadata"]["version"],
+            item["download_info"]["archive_info"]["hashes"]["sha256"],
+        )
+        for item in installs
+    ]
 
 
 def read_pins(path: Path = LOCK_FILE) -> dict[str, str]:

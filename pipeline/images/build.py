@@ -13,7 +13,7 @@ from typing import Literal
 
 from pipeline.docker import DockerDaemon, ensure_daemon, ensure_network
 from pipeline.images.bases import PRODUCTION_BASE, BaseImage
-from pipeline.images.constants import IMAGE_NAMES
+from pipeline.images.constants import IMAGE_NAMES, REPOSITORY_PREFIX
 from pipeline.images.definitions import ImageDefinition, image_definitions
 from pipeline.images.engines import DaggerEngine, Engine, EngineName, HostEngine, ImageRef, choose_engine
 from pipeline.images.exceptions import ImageBuildFailed
@@ -70,10 +70,16 @@ def build_images(
     no_cache: bool = False,
     epoch: int | None = None,
     daemon: DockerDaemon | None = None,
+    version: str | None = None,
+    repository_prefix: str = REPOSITORY_PREFIX,
 ) -> ImageBuild:
-    """Build ``names`` (default both) on ``engine``; ``no_cache`` builds from a clean cache."""
+    """Build ``names`` (default both) on ``engine``; ``no_cache`` builds from a clean cache.
+
+    ``version`` (default: the code version) is the image's version label, so a release with a
+    new version is a new digest; the repositories are ``<repository_prefix>-<name>``."""
     chosen = make_engine(engine, daemon=daemon, no_cache=no_cache)
-    definitions = image_definitions(resolve_base(base, chosen), epoch=epoch)
+    base_image = resolve_base(base, chosen)
+    definitions = image_definitions(base_image, epoch=epoch, version=version, repository_prefix=repository_prefix)
     build = ImageBuild(chosen, {name: definitions[name] for name in names})
     for name, definition in build.definitions.items():
         started = time.perf_counter()

@@ -118,6 +118,11 @@ def source_files(name: str, root: Path = REPO_ROOT) -> tuple[ContextFile, ...]:
     return tuple(files)
 
 
+def repository_name(repository_prefix: str, image: str) -> str:
+    """The ECR repository of ``image``, named as infra/terraform/ecr.tf names it: ``<prefix>-<image>``."""
+    return f"{repository_prefix}-{image}"
+
+
 def image_definition(
     name: str,
     base: BaseImage,
@@ -143,7 +148,7 @@ def image_definition(
     }
     return ImageDefinition(
         name=name,
-        repository=f"{repository_prefix}/{name}",
+        repository=repository_name(repository_prefix, name),
         base=base,
         files=source_files(name, root),
         wheels=WheelSet(lock, base.python_version, base.wheel_platforms),
@@ -158,6 +163,7 @@ def image_definitions(
     epoch: int | None = None,
     root: Path = REPO_ROOT,
     lock: Path = LOCK_FILE,
+    repository_prefix: str = REPOSITORY_PREFIX,
     version: str | None = None,
     revision: str | None = None,
 ) -> dict[str, ImageDefinition]:
@@ -166,6 +172,15 @@ def image_definitions(
     version = version if version is not None else code_version()
     revision = revision if revision is not None else git_revision(root)
     return {
-        name: image_definition(name, base, epoch=when, root=root, lock=lock, version=version, revision=revision)
+        name: image_definition(
+            name,
+            base,
+            epoch=when,
+            root=root,
+            lock=lock,
+            repository_prefix=repository_prefix,
+            version=version,
+            revision=revision,
+        )
         for name in IMAGE_NAMES
     }

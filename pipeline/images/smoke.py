@@ -24,6 +24,7 @@ INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 RIE_PORT = 8080
 READY_TIMEOUT_SECONDS = 30.0
 INVOKE_TIMEOUT_SECONDS = 60.0
+LOG_WAIT_SECONDS = 5.0
 # Configuration the handlers validate at cold start; nothing is contacted in these cases.
 SMOKE_ENV = {
     "RESULTS_BUCKET": "smoke-results",
@@ -94,6 +95,16 @@ def invoke(address: str, event: Mapping[str, Any], request_id: str = "smoke-1") 
     return Invocation(status, headers, json.loads(body) if body else None, "", time.monotonic() - started)
 
 
+def _log_with_report(container: Any, request_id: str) -> str:
+    """The container's log once it shows the invocation's REPORT line (the log driver lags)."""
+    deadline = time.monotonic() + LOG_WAIT_SECONDS
+    while True:
+        log = str(container.logs().decode(errors="replace"))
+        if f"REPORT RequestId: {request_id}" in log or time.monotonic() > deadline:
+            return log
+        time.sleep(0.05)
+
+
 def smoke_image(name: str, reference: str, daemon: DockerDaemon, network: FunctionNetwork) -> Invocation:
     """Run the image, invoke its case once, check the answer; the container is always removed."""
     from testcontainers.core.config import testcontainers_config
@@ -111,7 +122,7 @@ def smoke_image(name: str, reference: str, daemon: DockerDaemon, network: Functi
         wrapped.reload()
         address = wrapped.attrs["NetworkSettings"]["Networks"][network.name]["IPAddress"]
         result = invoke(f"{address}:{RIE_PORT}", case.event)
-        log = wrapped.logs().decode(errors="replace")
+        log = _log_with_report(wrapped, "smoke-1")
     finally:
         container.stop()
     result = Invocation(result.status, result.headers, result.payload, log, result.seconds, wrapped.id)

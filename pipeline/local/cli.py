@@ -17,9 +17,7 @@ EXIT_INVALID_REQUEST = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "run", help="run a sweep request locally, writing the S3 layout to a directory"
-    )
+    parser = subparsers.add_parser("run", help="run a sweep request locally, writing the S3 layout to a directory")
     parser.add_argument("--local", metavar="REQUEST.json", type=Path, required=True, help="the sweep request")
     parser.add_argument("--out", metavar="DIR", type=Path, required=True, help="where the bucket layout goes")
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")

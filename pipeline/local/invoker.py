@@ -51,9 +51,7 @@ class ProcessPoolInvoker:
         self.futures: list[Future[ShardResult]] = []
 
     def invoke_async(self, payload: Mapping[str, Any]) -> str:
-        self.futures.append(
-            self._pool.submit(run_shard_attempts, dict(payload), self.root, self.code_version)
-        )
+        self.futures.append(self._pool.submit(run_shard_attempts, dict(payload), self.root, self.code_version))
         return f"local-{uuid.uuid4().hex[:16]}"
 
     def shutdown(self) -> None:

@@ -29,18 +29,14 @@ class LocalRun:
         return sum(s.status == "succeeded" for s in self.shards)
 
 
-def run_local(
-    request: SweepRequest, out_dir: Path, workers: int | None = None, progress: bool = False
-) -> LocalRun:
+def run_local(request: SweepRequest, out_dir: Path, workers: int | None = None, progress: bool = False) -> LocalRun:
     """Run every shard of the request in a process pool, writing the S3 layout under ``out_dir``."""
     workers = workers or os.cpu_count() or 1
     store = DirectoryStore(out_dir)
     location = str(Path(out_dir) / layout.outcomes_prefix())
     invoker = ProcessPoolInvoker(str(out_dir), code_version(), workers=min(workers, request.shard_count))
     try:
-        summary = submit_run(
-            request, store, invoker, code_version=invoker.code_version, results_location=location
-        )
+        summary = submit_run(request, store, invoker, code_version=invoker.code_version, results_location=location)
         shards = _wait(invoker, progress)
     finally:
         invoker.shutdown()

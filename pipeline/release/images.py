@@ -9,23 +9,17 @@ Terraform's, ``<name_prefix>-parent`` and ``<name_prefix>-child``. The URIs that
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.docker import DockerDaemon
-from pipeline.images import ImageBuild, Registry, resolve_base
-from pipeline.images.build import BaseChoice, make_engine
+from pipeline.images import ImageBuild, Registry
+from pipeline.images.build import BaseChoice, build_images
 from pipeline.images.constants import IMAGE_NAMES
-from pipeline.images.definitions import image_definitions
 from pipeline.images.engines import EngineName
 from pipeline.images.publish import push
 from pipeline.infra import ImageUris
 from pipeline.release.exceptions import ImagesUnavailable
-
-
-def repository_name(name_prefix: str, image: str) -> str:
-    """The ECR repository of ``image`` (``parent``/``child``), as infra/terraform/ecr.tf names it."""
-    return f"{name_prefix}-{image}"
 
 
 @dataclass(frozen=True)
@@ -46,16 +40,7 @@ def build_release_images(
     daemon: DockerDaemon | None = None,
 ) -> ImageBuild:
     """Both images, labelled with ``code_version`` and named for the stack's repositories."""
-    chosen = make_engine(engine, daemon=daemon)
-    definitions = image_definitions(resolve_base(base, chosen), version=code_version)
-    build = ImageBuild(
-        chosen, {name: replace(d, repository=repository_name(name_prefix, name)) for name, d in definitions.items()}
-    )
-    for name, definition in build.definitions.items():
-        started = time.perf_counter()
-        build.images[name] = chosen.build(definition)
-        build.seconds[name] = time.perf_counter() - started
-    return build
+    return build_images(engine, base=base, daemon=daemon, version=code_version, repository_prefix=name_prefix)
 
 
 def require_repositories(ecr: Any, repositories: list[str]) -> None:

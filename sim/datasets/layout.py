@@ -23,9 +23,7 @@ def data_key(dataset: str, run_id: str, shard_id: int, prefix: str = DEFAULT_PRE
     return f"{shard_prefix(dataset, run_id, shard_id, prefix)}part-00000.parquet"
 
 
-def outcome_key(
-    run_id: str, shard_id: int, attempt: int, request_id: str, prefix: str = DEFAULT_PREFIX
-) -> str:
+def outcome_key(run_id: str, shard_id: int, attempt: int, request_id: str, prefix: str = DEFAULT_PREFIX) -> str:
     """One object per attempt; the request id keeps concurrent deliveries apart."""
     safe_request_id = "".join(c if c.isalnum() or c == "-" else "_" for c in request_id)
     folder = shard_prefix("shard_outcomes", run_id, shard_id, prefix)

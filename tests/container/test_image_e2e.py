@@ -36,7 +36,7 @@ def test_functions_are_images_pinned_by_the_pushed_digests(image_stack: ImageSta
         record = functions.get_function(FunctionName=function)
         assert record["Configuration"]["PackageType"] == "Image"
         assert record["Code"]["ImageUri"] == pushed.reference
-        assert pushed.reference.endswith(f"/serverless-sweep/{name}@{pushed.digest}")
+        assert pushed.reference.endswith(f"/serverless-sweep-{name}@{pushed.digest}")
 
 
 def test_runbook_post_is_accepted_with_one_dispatch_record_per_shard(runbook: SubmittedRun) -> None:

@@ -67,7 +67,7 @@ def test_both_images_are_defined_parent_first_with_their_own_repository() -> Non
     specs = image_definitions(LOCAL, epoch=EPOCH, version="v", revision="r")
 
     assert list(specs) == list(IMAGE_NAMES) == ["parent", "child"]
-    assert [s.repository for s in specs.values()] == ["serverless-sweep/parent", "serverless-sweep/child"]
+    assert [s.repository for s in specs.values()] == ["serverless-sweep-parent", "serverless-sweep-child"]
 
 
 @pytest.mark.parametrize("name", IMAGE_NAMES)
