@@ -7,6 +7,7 @@ besides loopback where the emulator is made reachable for functions."""
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass
 
 from pipeline.docker.client import DockerCli
@@ -32,6 +33,7 @@ def ensure_network(
     try:
         record = json.loads(cli.run(["network", "inspect", name]))[0]
     except DockerError:
+        remove_stale_bridges(gateway)
         cli.run(["network", "create", "--driver", "bridge", "--subnet", subnet, "--gateway", gateway, name])
         return FunctionNetwork(name, subnet, gateway)
     configs = record.get("IPAM", {}).get("Config") or [{}]
@@ -39,3 +41,22 @@ def ensure_network(
     if found != (subnet, gateway):
         raise DockerError(f"network {name} exists with subnet/gateway {found}, expected {(subnet, gateway)}")
     return FunctionNetwork(name, subnet, gateway)
+
+
+def remove_stale_bridges(gateway: str) -> list[str]:
+    """Delete Docker bridges left holding ``gateway`` by a daemon that is gone.
+
+    A stopped or killed dockerd leaves its bridge interfaces behind; a new daemon (another data
+    root) would then put the same subnet on a second bridge, and replies to containers could be
+    routed to the dead one. Only ``br-*`` interfaces (Docker's naming) are touched."""
+    listing = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True, check=False)
+    stale = sorted(
+        {
+            fields[1]
+            for fields in (line.split() for line in listing.stdout.splitlines())
+            if len(fields) > 3 and fields[1].startswith("br-") and fields[3].split("/")[0] == gateway
+        }
+    )
+    for interface in stale:
+        subprocess.run(["ip", "link", "delete", interface], capture_output=True, check=False)
+    return stale
