@@ -61,20 +61,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def next_attempt(store: ObjectStore, run_id: str, shard_id: int, prefix: str = layout.DEFAULT_PREFIX) -> int:
+    """This attempt's number: one more than the outcome objects the shard already has."""
+    return 1 + len(store.list(layout.shard_prefix("shard_outcomes", run_id, shard_id, prefix)))
+
+
 def execute_shard(
     request: SweepRequest,
     shard_id: int,
     store: ObjectStore,
     context: AttemptContext,
     prefix: str = layout.DEFAULT_PREFIX,
+    attempt: int | None = None,
 ) -> dict[str, Any]:
     """Simulate the shard, write its datasets and its outcome; return the outcome row.
 
+    ``attempt`` is counted with ``next_attempt`` unless the caller already did.
     Raises after recording a failed outcome, so that Lambda retries the event.
     """
     started = _now()
-    outcomes = layout.shard_prefix("shard_outcomes", request.run_id, shard_id, prefix)
-    attempt = 1 + len(store.list(outcomes))
+    if attempt is None:
+        attempt = next_attempt(store, request.run_id, shard_id, prefix)
     points = list(shard_points(request.dimensions, request.shard_count, shard_id))
     row: dict[str, Any] = {
         "attempt": attempt,

@@ -12,8 +12,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aws_adapters import ChildConfig, S3Store, s3_client
-from sim.datasets import layout
-from sim.worker import AttemptContext, InjectedFailure, execute_shard, parse_shard_event
+from sim.worker import AttemptContext, InjectedFailure, execute_shard, next_attempt, parse_shard_event
 
 CONFIG = ChildConfig.from_env()
 STORE = S3Store(CONFIG.results_bucket, s3_client())
@@ -31,16 +30,15 @@ class ChildResponse(TypedDict):
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> ChildResponse:
     request, shard_id = parse_shard_event(event)
-    # For the logs only; execute_shard counts the same objects and records the authoritative number.
-    outcomes = layout.shard_prefix("shard_outcomes", request.run_id, shard_id, CONFIG.results_prefix)
-    logger.append_keys(run_id=request.run_id, shard_id=shard_id, attempt=1 + len(STORE.list(outcomes)))
-    attempt = AttemptContext(
+    attempt = next_attempt(STORE, request.run_id, shard_id, CONFIG.results_prefix)
+    logger.append_keys(run_id=request.run_id, shard_id=shard_id, attempt=attempt)
+    who = AttemptContext(
         request_id=context.aws_request_id,
         code_version=CONFIG.code_version,
         memory_mb=int(context.memory_limit_in_mb),
     )
     try:
-        row = execute_shard(request, shard_id, STORE, attempt, prefix=CONFIG.results_prefix)
+        row = execute_shard(request, shard_id, STORE, who, prefix=CONFIG.results_prefix, attempt=attempt)
     except InjectedFailure:
         logger.warning("injected failure recorded; raising so that Lambda retries")
         raise
