@@ -71,7 +71,7 @@ def _bootstrap_options(parser: argparse.ArgumentParser) -> None:
         "--projection",
         action=argparse.BooleanOptionalAction,
         default=False,
-        help="create the tables with partition projection (no repair step) instead of MSCK REPAIR",
+        help="render the tables with partition projection enabled (plan without repair steps) instead of MSCK REPAIR",
     )
     parser.add_argument("--plan", type=Path, default=None, help="a plan file to run instead of the chosen default")
 
@@ -87,11 +87,13 @@ def _athena_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _statements(args: argparse.Namespace) -> list[Statement]:
-    settings = BootstrapSettings.from_options(args.results_bucket, args.results_prefix, args.database)
+    settings = BootstrapSettings.from_options(
+        args.results_bucket, args.results_prefix, args.database, projection=args.projection
+    )
     files = getattr(args, "files", None)
     if files:
         return [render_file(path, settings) for path in files]
-    return render_plan(args.plan or plan_path(args.projection), settings)
+    return render_plan(args.plan or plan_path(settings.projection), settings)
 
 
 def _runner(args: argparse.Namespace, database: str | None) -> AthenaRunner:

@@ -63,13 +63,11 @@ def parse_table(sql: str, source: str) -> TableDefinition:
     )
 
 
-def table_definitions(
-    settings: BootstrapSettings = _SHAPE_SETTINGS, projection: bool = False
-) -> dict[str, TableDefinition]:
+def table_definitions(settings: BootstrapSettings = _SHAPE_SETTINGS) -> dict[str, TableDefinition]:
     """The four tables' DDL, rendered with ``settings`` and read, by dataset name."""
     definitions = {}
     for name in SCHEMAS:
-        statement = render_file(table_ddl_path(name, projection), settings)
+        statement = render_file(table_ddl_path(name), settings)
         definitions[name] = parse_table(statement.sql, statement.source)
     return definitions
 

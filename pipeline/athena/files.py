@@ -13,7 +13,6 @@ from pipeline.version import REPO_ROOT
 ATHENA_DIR = REPO_ROOT / "athena"
 DEFAULT_PLAN = ATHENA_DIR / "athena_bootstrap.plan"
 PROJECTION_PLAN = ATHENA_DIR / "athena_bootstrap_projection.plan"
-PROJECTION_DIR = ATHENA_DIR / "projection"
 
 QUERY_NAMES = ("run_level_profile", "shard_coverage", "failure_diagnostics", "trip_snapshot_join")
 """The four queries, each in ``athena/query_<name>.sql``, each taking the run_id as its parameters."""
@@ -52,6 +51,6 @@ def query_path(name: str) -> Path:
     return ATHENA_DIR / f"query_{short}.sql"
 
 
-def table_ddl_path(table: str, projection: bool = False) -> Path:
-    """The CREATE EXTERNAL TABLE file of one of the four tables."""
-    return (PROJECTION_DIR if projection else ATHENA_DIR) / f"create_table_{table}.sql"
+def table_ddl_path(table: str) -> Path:
+    """The CREATE EXTERNAL TABLE file of one of the four tables (both plans run the same one)."""
+    return ATHENA_DIR / f"create_table_{table}.sql"

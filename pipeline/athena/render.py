@@ -1,7 +1,7 @@
 """SQL files rendered into the statements sent to Athena.
 
-The DDL files are ``string.Template`` texts: ``${database}`` and
-``${outcomes_location}`` (see ``BootstrapSettings``), ``$$`` for a literal ``$``.
+The DDL files are ``string.Template`` texts: ``${database}``, ``${outcomes_location}``
+and ``${projection_enabled}`` (see ``BootstrapSettings``), ``$$`` for a literal ``$``.
 A file with no variable renders to itself."""
 
 from __future__ import annotations

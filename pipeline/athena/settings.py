@@ -70,11 +70,13 @@ def validate_run_id(run_id: str) -> str:
 
 @dataclass(frozen=True)
 class BootstrapSettings:
-    """Where the tables live: the Glue database and the results bucket and prefix."""
+    """Where the tables live (the Glue database, the results bucket and prefix), and whether
+    Athena projects their partitions or reads them from the metastore (MSCK REPAIR TABLE)."""
 
     database: str
     bucket: str
     prefix: str = layout.DEFAULT_PREFIX
+    projection: bool = False
 
     def __post_init__(self) -> None:
         if not _DATABASE.fullmatch(self.database):
@@ -87,7 +89,11 @@ class BootstrapSettings:
 
     @classmethod
     def from_options(
-        cls, results_bucket: str, results_prefix: str | None = None, database: str = DEFAULT_DATABASE
+        cls,
+        results_bucket: str,
+        results_prefix: str | None = None,
+        database: str = DEFAULT_DATABASE,
+        projection: bool = False,
     ) -> BootstrapSettings:
         """Settings from the apply options; a prefix inside the bucket URI counts as ``--results-prefix``."""
         bucket, uri_prefix = parse_results_bucket(results_bucket)
@@ -96,7 +102,7 @@ class BootstrapSettings:
             raise SettingInvalid(
                 f"--results-prefix: {option_prefix!r} differs from the prefix in --results-bucket ({uri_prefix!r})"
             )
-        return cls(database, bucket, uri_prefix or option_prefix or layout.DEFAULT_PREFIX)
+        return cls(database, bucket, uri_prefix or option_prefix or layout.DEFAULT_PREFIX, projection)
 
     @property
     def outcomes_location(self) -> str:
@@ -104,5 +110,10 @@ class BootstrapSettings:
         return f"s3://{self.bucket}/{layout.outcomes_prefix(self.prefix)}"
 
     def variables(self) -> dict[str, str]:
-        """The DDL templates' variables."""
-        return {"database": self.database, "outcomes_location": self.outcomes_location}
+        """The DDL templates' variables; Athena ignores the projection.* properties when
+        ``projection_enabled`` is 'false'."""
+        return {
+            "database": self.database,
+            "outcomes_location": self.outcomes_location,
+            "projection_enabled": "true" if self.projection else "false",
+        }

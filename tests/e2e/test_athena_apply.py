@@ -175,14 +175,23 @@ def test_a_failing_repair_stops_the_plan_and_names_its_file_msck_being_unsupport
     assert sorted(glue_tables(emulator, database)) == ["shard_metrics"]
 
 
-def test_projection_tables_carry_their_projection_with_database_made_through_glue(
-    emulator: Emulator, results_bucket: str, database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(("option", "enabled"), [("--projection", "true"), ("--no-projection", "false")])
+def test_tables_carry_their_projection_enabled_only_by_the_flag_with_database_made_through_glue(
+    emulator: Emulator,
+    results_bucket: str,
+    database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    option: str,
+    enabled: str,
 ) -> None:
     # given the projection plan's table steps, and the bucket as a plain name with the runbook's prefix form
     glue_database(emulator, database)
-    steps = [p for p in read_plan(PROJECTION_PLAN) if p.parent.name == "projection"]
+    steps = [p for p in read_plan(PROJECTION_PLAN) if p.name.startswith("create_table_")]
+    # when applied with or without --projection
     code = apply(
         emulator,
+        option,
         "--results-bucket",
         results_bucket,
         "--results-prefix",
@@ -193,12 +202,14 @@ def test_projection_tables_carry_their_projection_with_database_made_through_glu
         str(write_plan(tmp_path, steps)),
     )
     capsys.readouterr()
-    # then each table's parameters carry the projection, its template at the run/shard folders
+    # then each table's parameters carry the projection, its template at the run/shard folders,
+    # enabled only with --projection (without it Athena ignores projection.* and MSCK REPAIR registers partitions)
     assert code == 0
     tables = glue_tables(emulator, database)
     location = f"s3://{results_bucket}/{layout.outcomes_prefix(RESULTS_PREFIX)}"
     for name in SCHEMAS:
         parameters = tables[name]["Parameters"]
+        assert parameters["projection.enabled"] == enabled
         assert parameters["projection.run_id.type"] == "injected"
         assert parameters["projection.shard_id.range"] == "0,999"
         template = f"{location}/dataset={name}/run_id=${{run_id}}/shard_id=${{shard_id}}/"

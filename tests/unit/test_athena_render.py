@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from pipeline.cli import main
 from sim.datasets.schemas import SCHEMAS
 
 SETTINGS = BootstrapSettings(database="sweeps", bucket="results-bucket")
+PROJECTED = replace(SETTINGS, projection=True)
 TABLES = ["shard_outcomes", "shard_metrics", "trip_data", "snapshot_counts"]
 
 
@@ -29,24 +31,27 @@ def test_default_plan_creates_the_database_then_the_tables_then_repairs_each() -
     assert sorted(TABLES) == sorted(SCHEMAS)
 
 
-def test_projection_plan_creates_projected_tables_and_needs_no_repair() -> None:
+def test_projection_plan_creates_the_same_tables_and_needs_no_repair() -> None:
+    # when the projection plan is read, then it runs the default plan's table files and no repair
     files = [str(p.relative_to(ATHENA_DIR)) for p in read_plan(PROJECTION_PLAN)]
-    assert files == ["create_table.sql", *(f"projection/create_table_{t}.sql" for t in TABLES)]
+    assert files == ["create_table.sql", *(f"create_table_{t}.sql" for t in TABLES)]
+    assert read_plan(PROJECTION_PLAN) == read_plan(DEFAULT_PLAN)[: len(files)]
 
 
 def test_rendered_plan_names_the_database_and_bucket_and_nothing_is_left_to_fill() -> None:
-    # when every statement of both plans is rendered
-    statements = render_plan(DEFAULT_PLAN, SETTINGS) + render_plan(PROJECTION_PLAN, SETTINGS)
+    # when every statement of both plans is rendered, each with its settings
+    statements = render_plan(DEFAULT_PLAN, SETTINGS) + render_plan(PROJECTION_PLAN, PROJECTED)
     # then each names the database; no template variable, comment or trailing ';' remains
     for statement in statements:
         assert "sweeps" in statement.sql, statement.source
-        assert "${database}" not in statement.sql and "${outcomes_location}" not in statement.sql
+        assert not any(f"${{{name}}}" in statement.sql for name in SETTINGS.variables()), statement.source
         assert "--" not in statement.sql and not statement.sql.endswith(";")
     repairs = [s.sql for s in statements if s.source.startswith("repair_table_")]
     assert repairs == [f"MSCK REPAIR TABLE sweeps.{t}" for t in TABLES]
-    # and the projected tables keep Athena's own ${run_id} placeholder for Athena to fill
-    projected = [s.sql for s in statements if s.source.startswith("projection/")]
-    assert all("run_id=${run_id}/shard_id=${shard_id}/" in sql for sql in projected)
+    # and the tables keep Athena's own ${run_id} placeholder for Athena to fill
+    tables = [s.sql for s in statements if s.source.startswith("create_table_")]
+    assert len(tables) == 2 * len(TABLES)
+    assert all("run_id=${run_id}/shard_id=${shard_id}/" in sql for sql in tables)
 
 
 def test_plan_lines_are_relative_to_the_plan_with_comments_and_blank_lines_ignored(tmp_path: Path) -> None:
@@ -98,10 +103,18 @@ def test_dry_run_prints_every_rendered_statement_in_plan_order(capsys: pytest.Ca
     assert "LOCATION 's3://results-bucket/team/outcomes/dataset=trip_data/'" in out
 
 
-def test_render_projection_prints_the_projection_plan(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["athena", "render", "--projection", "--results-bucket", "results-bucket"]) == 0
+@pytest.mark.parametrize(("option", "enabled"), [("--projection", "true"), ("--no-projection", "false")])
+def test_render_sets_projection_enabled_from_the_projection_option(
+    option: str, enabled: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # when the plan is rendered with or without --projection
+    assert main(["athena", "render", option, "--results-bucket", "results-bucket"]) == 0
     out = capsys.readouterr().out
-    assert "'projection.run_id.type' = 'injected'" in out and "MSCK" not in out
+    # then all four tables carry the projection properties, enabled only with --projection,
+    # and only the MSCK plan (projection disabled) repairs
+    assert out.count(f"'projection.enabled' = '{enabled}'") == len(TABLES)
+    assert out.count("'projection.run_id.type' = 'injected'") == len(TABLES)
+    assert ("MSCK" in out) is (enabled == "false")
 
 
 def test_bad_settings_fail_the_command_naming_the_option(capsys: pytest.CaptureFixture[str]) -> None:

@@ -48,6 +48,18 @@ def test_the_runbooks_outcomes_prefix_names_the_same_layout() -> None:
     assert settings.outcomes_location == "s3://results/serverless-sweeps/outcomes"
 
 
+@pytest.mark.parametrize(("projection", "enabled"), [(False, "false"), (True, "true")])
+def test_the_projection_flag_becomes_the_ddl_projection_enabled_value(projection: bool, enabled: str) -> None:
+    # when the settings are made with or without --projection
+    settings = BootstrapSettings.from_options("b-1", projection=projection)
+    # then the DDL templates get projection.enabled as Athena spells it, with the other two variables
+    assert settings.variables() == {
+        "database": "serverless_sweep",
+        "outcomes_location": "s3://b-1/serverless-sweeps/outcomes",
+        "projection_enabled": enabled,
+    }
+
+
 def test_a_prefix_in_the_uri_that_differs_from_the_option_is_refused() -> None:
     with pytest.raises(SettingInvalid, match="--results-prefix"):
         BootstrapSettings.from_options("s3://b-1/a", "b")
