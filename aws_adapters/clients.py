@@ -119,7 +119,7 @@ def s3_client(
 def lambda_client(
     *, endpoint_url: str | None = None, session: boto3.Session | None = None, max_pool_connections: int = DEFAULT_POOL
 ) -> Any:
-    """Single attempt per call: ``sim.runs`` retries throttled invokes itself, with jitter."""
+    """Single attempt per call: ``sim.retries.RetryingInvoker`` retries what may succeed later, with jitter."""
     return client(
         "lambda",
         endpoint_url=endpoint_url,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.exceptions import SweepError
+from sim.invoke import InvokeFailed
 
 
 class ConfigInvalid(SweepError):
@@ -13,5 +14,5 @@ class ConfigInvalid(SweepError):
         self.errors = errors
 
 
-class InvokeRejected(SweepError):
-    """Lambda answered an async invoke with something other than 202 Accepted."""
+class InvokeRejected(InvokeFailed):
+    """Lambda refused an async invoke (a 4xx other than throttling, or an answer other than 202)."""

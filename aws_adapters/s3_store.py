@@ -2,7 +2,12 @@
 
 ``put_if_absent`` is S3's conditional write (``If-None-Match: *``, honoured by AWS since
 2024-11 and by MiniStack): 412 means the key exists. A 409 means another conditional write
-to the key is in flight; it is retried briefly, after which the key normally exists."""
+to the key is in flight; it is retried briefly, after which the key normally exists.
+
+``put_if_match`` is the compare-and-swap ``sim.manifest`` updates the run manifest with:
+``If-Match: <etag>`` (AWS since 2024-11). 412 (the object changed) and 409 (a concurrent
+conditional write) both mean "lost the race": the caller reads again and retries. MiniStack
+honours ``If-Match`` on PutObject (tests/e2e/test_s3_store.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from aws_adapters.clients import DEFAULT_POOL, s3_client
 PRECONDITION_FAILED = "PreconditionFailed"
 CONDITIONAL_CONFLICT = "ConditionalRequestConflict"
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+LOST_RACE_CODES = frozenset({PRECONDITION_FAILED, CONDITIONAL_CONFLICT, *NOT_FOUND_CODES})
 CONFLICT_RETRIES = 5
 CONFLICT_BACKOFF_SECONDS = 0.1
 
@@ -56,13 +62,26 @@ class S3Store:
         raise AssertionError("unreachable")
 
     def get(self, key: str) -> bytes | None:
+        versioned = self.get_versioned(key)
+        return None if versioned is None else versioned[0]
+
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=key)
         except ClientError as error:
             if _code(error) in NOT_FOUND_CODES:
                 return None
             raise
-        return bytes(response["Body"].read())
+        return bytes(response["Body"].read()), str(response["ETag"])
+
+    def put_if_match(self, key: str, body: bytes, etag: str) -> bool:
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=body, IfMatch=etag)
+        except ClientError as error:
+            if _code(error) in LOST_RACE_CODES:
+                return False
+            raise
+        return True
 
     def list(self, prefix: str) -> list[str]:
         paginator = self.client.get_paginator("list_objects_v2")

@@ -1,62 +1,54 @@
 """The parent's work: record the run, then dispatch one child per shard.
 
-The manifest is created only if absent, so of two identical requests only
-the first dispatches; a different request for an existing run_id conflicts.
-Dispatch goes through an ``Invoker`` (Lambda async invokes in the cloud, a
-process pool locally), in parallel, with bounded retries on throttling.
+The manifest (``sim.manifest``) is created only if absent, with every shard claimed by its
+creator, so of two identical requests only the first dispatches; a different request for an
+existing run_id conflicts. An identical request for an existing run answers with the dispatch
+state so far (pending shards are on their way, not failed), and first completes any shard whose
+claim a dead parent left for longer than ``DISPATCH_CLAIM_GRACE_SECONDS``. Dispatch goes through
+an ``Invoker`` (Lambda async invokes in the cloud, a process pool locally), in parallel, wrapped
+in ``RetryingInvoker`` for throttling, service errors and failed connections.
 """
 
 from __future__ import annotations
 
-import json
-import random
-import time
-from collections.abc import Mapping
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sim.contract import SweepRequest
 from sim.datasets import layout
 from sim.exceptions import SweepError
 from sim.grid import grid_size, shard_point_indices
+from sim.invoke import ACCEPTED, InvokeFailed, Invoker
+from sim.manifest import (
+    DISPATCH_CLAIM_GRACE_SECONDS,
+    DISPATCHED,
+    FAILED,
+    PENDING,
+    Claim,
+    DispatchRecord,
+    RunManifest,
+    create_manifest,
+    read_manifest,
+    update_manifest,
+)
+from sim.retries import RetryingInvoker, RetryPolicy
 from sim.store import ObjectStore
 from sim.worker import shard_event
 
-BACKOFF_BASE_SECONDS = 0.05
-BACKOFF_CAP_SECONDS = 2.0
-ACCEPTED = 202
-
-
-class Invoker(Protocol):
-    """Starts one child asynchronously."""
-
-    def invoke_async(self, payload: Mapping[str, Any]) -> str:
-        """Hand the payload to a child; return its request id once accepted (HTTP 202).
-
-        Raises InvokeThrottled when the service asks to slow down."""
-        ...
-
-
-class InvokeThrottled(SweepError):
-    """The invoke was throttled and may be retried."""
+INCOMPLETE = 502
+DEFAULT_DISPATCH_CONCURRENCY = 32
+DEFAULT_DISPATCH_MAX_ATTEMPTS = 6
+PUBLIC_DISPATCH_FIELDS = ("shard_id", "point_count", "status", "status_code", "request_id", "error")
+"""What the answer shows of a dispatch record (claims are the manifest's bookkeeping)."""
 
 
 class RunConflict(SweepError):
     """A different request already owns this run_id."""
-
-
-@dataclass
-class DispatchRecord:
-    """What happened to one shard's dispatch."""
-
-    shard_id: int
-    point_count: int
-    status: str = "pending"
-    status_code: int | None = None
-    request_id: str | None = None
-    error: str | None = None
 
 
 @dataclass
@@ -68,10 +60,13 @@ class RunSummary:
     results_prefix: str
     dispatches: list[DispatchRecord]
     duplicate: bool = False
-    shards_dispatched: int = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.shards_dispatched = sum(d.status == "dispatched" for d in self.dispatches)
+    def _count(self, status: str) -> int:
+        return sum(d.status == status for d in self.dispatches)
+
+    @property
+    def shards_dispatched(self) -> int:
+        return self._count(DISPATCHED)
 
     @property
     def complete(self) -> bool:
@@ -79,8 +74,8 @@ class RunSummary:
 
     @property
     def http_status(self) -> int:
-        """202 when every shard is on its way; 502 when a shard could not be dispatched."""
-        return ACCEPTED if self.complete else 502
+        """202 while every shard is dispatched or on its way; 502 once a shard's dispatch failed."""
+        return INCOMPLETE if self._count(FAILED) else ACCEPTED
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,26 +83,16 @@ class RunSummary:
             "complete": self.complete,
             "duplicate": self.duplicate,
             "shards_dispatched": self.shards_dispatched,
-            "shards_failed": len(self.dispatches) - self.shards_dispatched,
+            "shards_pending": self._count(PENDING),
+            "shards_failed": self._count(FAILED),
             "points_total": self.points_total,
             "results_prefix": self.results_prefix,
-            "dispatches": [asdict(d) for d in self.dispatches],
+            "dispatches": [{k: d.to_json()[k] for k in PUBLIC_DISPATCH_FIELDS} for d in self.dispatches],
         }
 
-
-def load_manifest(store: ObjectStore, run_id: str, prefix: str = layout.DEFAULT_PREFIX) -> dict[str, Any] | None:
-    body = store.get(layout.manifest_key(run_id, prefix))
-    return None if body is None else json.loads(body)
-
-
-def _summary(manifest: Mapping[str, Any], duplicate: bool) -> RunSummary:
-    return RunSummary(
-        run_id=manifest["run_id"],
-        points_total=manifest["points_total"],
-        results_prefix=manifest["results_prefix"],
-        dispatches=[DispatchRecord(**d) for d in manifest["dispatches"]],
-        duplicate=duplicate,
-    )
+    @classmethod
+    def of(cls, manifest: RunManifest, duplicate: bool) -> RunSummary:
+        return cls(manifest.run_id, manifest.points_total, manifest.results_prefix, manifest.dispatches, duplicate)
 
 
 def submit_run(
@@ -118,35 +103,67 @@ def submit_run(
     code_version: str,
     results_location: str,
     prefix: str = layout.DEFAULT_PREFIX,
-    max_workers: int = 32,
-    max_attempts: int = 6,
+    max_workers: int = DEFAULT_DISPATCH_CONCURRENCY,
+    max_attempts: int = DEFAULT_DISPATCH_MAX_ATTEMPTS,
+    grace_seconds: float = DISPATCH_CLAIM_GRACE_SECONDS,
 ) -> RunSummary:
-    """Record the run and dispatch its shards, or return the stored summary of an identical run."""
+    """Record the run and dispatch its shards, or answer for the identical run already recorded."""
+    token = dispatcher_token("parent")
     points_total = grid_size(request.dimensions)
-    plan = [
-        DispatchRecord(shard_id=s, point_count=len(shard_point_indices(points_total, request.shard_count, s)))
-        for s in range(request.shard_count)
-    ]
-    manifest: dict[str, Any] = {
-        "run_id": request.run_id,
-        "request": request.to_json(),
-        "points_total": points_total,
-        "results_prefix": results_location,
-        "code_version": code_version,
-        "created_at": datetime.now(UTC).isoformat(),
-        "dispatches": [asdict(d) for d in plan],
-        "redrives": [],
+    shard_points = {
+        s: len(shard_point_indices(points_total, request.shard_count, s)) for s in range(request.shard_count)
     }
-    key = layout.manifest_key(request.run_id, prefix)
-    if not store.put_if_absent(key, _dump(manifest)):
-        existing = load_manifest(store, request.run_id, prefix)
-        if existing is None or existing["request"] != request.to_json():
+    manifest = RunManifest.plan(
+        request, shard_points, code_version=code_version, results_location=results_location, claimed_by=token
+    )
+    if create_manifest(store, manifest, prefix):
+        claims = [Claim(s, None, True) for s in shard_points]
+        duplicate = False
+    else:
+        existing = read_manifest(store, request.run_id, prefix)
+        if existing is None or existing.request != request.to_json():
             raise RunConflict(f"run_id: {request.run_id!r} already exists with a different request")
-        return _summary(existing, duplicate=True)
-    records = dispatch_shards(request, plan, invoker, max_workers=max_workers, max_attempts=max_attempts)
-    manifest["dispatches"] = [asdict(d) for d in records]
-    store.put(key, _dump(manifest))
-    return _summary(manifest, duplicate=False)
+        manifest, claims = update_manifest(
+            store, request.run_id, lambda m: m.claim_stale(token, datetime.now(UTC), grace_seconds), prefix
+        )
+        duplicate = True
+    if claims:
+        manifest = dispatch_claims(
+            store, manifest, claims, invoker, token, prefix=prefix, max_workers=max_workers, max_attempts=max_attempts
+        )
+    return RunSummary.of(manifest, duplicate)
+
+
+def dispatcher_token(role: str) -> str:
+    """Who holds a claim: unique per dispatcher."""
+    return f"{role}-{uuid.uuid4().hex[:12]}"
+
+
+def dispatch_claims(
+    store: ObjectStore,
+    manifest: RunManifest,
+    claims: Sequence[Claim],
+    invoker: Invoker,
+    token: str,
+    *,
+    prefix: str = layout.DEFAULT_PREFIX,
+    max_workers: int = DEFAULT_DISPATCH_CONCURRENCY,
+    max_attempts: int = DEFAULT_DISPATCH_MAX_ATTEMPTS,
+) -> RunManifest:
+    """Invoke the claimed shards, then record each result where ``token`` still holds the claim."""
+    request = manifest.sweep_request()
+    points = {d.shard_id: d.point_count for d in manifest.dispatches}
+    groups: dict[tuple[str | None, bool], list[DispatchRecord]] = defaultdict(list)
+    for claim in claims:
+        groups[claim.redrive_id, claim.failure_injection].append(DispatchRecord(claim.shard_id, points[claim.shard_id]))
+    for (redrive_id, injection), plan in groups.items():
+        records = dispatch_shards(
+            request, plan, invoker, max_workers=max_workers, max_attempts=max_attempts, failure_injection=injection
+        )
+        manifest, _ = update_manifest(
+            store, manifest.run_id, lambda m, r=redrive_id, d=records: m.complete(token, r, d), prefix
+        )
+    return manifest
 
 
 def dispatch_shards(
@@ -154,38 +171,30 @@ def dispatch_shards(
     plan: list[DispatchRecord],
     invoker: Invoker,
     *,
-    max_workers: int = 32,
-    max_attempts: int = 6,
+    max_workers: int = DEFAULT_DISPATCH_CONCURRENCY,
+    max_attempts: int = DEFAULT_DISPATCH_MAX_ATTEMPTS,
     failure_injection: bool = True,
 ) -> list[DispatchRecord]:
     """Invoke one child per planned shard in parallel; never drop a shard silently.
 
     ``failure_injection=False`` sends the request without its injected shards (a redrive)."""
     if not failure_injection:
-        request = SweepRequest(request.run_id, request.dimensions, request.shard_count, request.seed)
+        request = replace(request, failure_injection_shards=frozenset())
+    retrying = RetryingInvoker(invoker, RetryPolicy(max_attempts=max_attempts))
 
     def dispatch(record: DispatchRecord) -> DispatchRecord:
-        payload = shard_event(request, record.shard_id)
-        for attempt in range(1, max_attempts + 1):
-            try:
-                request_id = invoker.invoke_async(payload)
-            except InvokeThrottled as error:
-                if attempt == max_attempts:
-                    return _failed(record, f"throttled {attempt} times: {error}", 429)
-                time.sleep(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt) * random.uniform(0.5, 1))
-            except Exception as error:  # any other failure is recorded against the shard
-                return _failed(record, f"{type(error).__name__}: {error}", None)
-            else:
-                return DispatchRecord(record.shard_id, record.point_count, "dispatched", ACCEPTED, request_id)
-        raise AssertionError("unreachable")
+        try:
+            request_id = retrying.invoke_async(shard_event(request, record.shard_id))
+        except InvokeFailed as error:
+            noun = "attempt" if error.attempts == 1 else "attempts"
+            return _failed(record, f"{error.kind} after {error.attempts} {noun}: {error}", error.status_code)
+        except Exception as error:  # an unexpected failure is recorded against the shard, never dropped
+            return _failed(record, f"{type(error).__name__}: {error}", None)
+        return DispatchRecord(record.shard_id, record.point_count, DISPATCHED, ACCEPTED, request_id)
 
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(plan)))) as pool:
         return list(pool.map(dispatch, plan))
 
 
 def _failed(record: DispatchRecord, error: str, status_code: int | None) -> DispatchRecord:
-    return DispatchRecord(record.shard_id, record.point_count, "failed", status_code, None, error)
-
-
-def _dump(manifest: Mapping[str, Any]) -> bytes:
-    return json.dumps(manifest, indent=2, sort_keys=True).encode()
+    return DispatchRecord(record.shard_id, record.point_count, FAILED, status_code, None, error)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pipeline.version import REPO_ROOT
+from sim.limits import CHILD_TIMEOUT_SECONDS as CHILD_TIMEOUT_SECONDS
+from sim.limits import PARENT_TIMEOUT_SECONDS as PARENT_TIMEOUT_SECONDS
 
 DEFAULT_NAME_PREFIX = "serverless-sweep"
 DEFAULT_STAGE = "v1"
@@ -16,9 +18,7 @@ RUNTIME = "python3.11"
 HANDLER = "handler.handler"
 ARCHITECTURE = "x86_64"
 PARENT_MEMORY_MB = 512
-PARENT_TIMEOUT_SECONDS = 60
 CHILD_MEMORY_MB = 1769  # one full vCPU on AWS
-CHILD_TIMEOUT_SECONDS = 600
 # The child's async invoke configuration: Lambda's maximum retries, and how long an event
 # may wait (throttled or between retries) before it is dropped.
 CHILD_MAX_RETRY_ATTEMPTS = 2

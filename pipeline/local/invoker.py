@@ -1,4 +1,7 @@
-"""A process pool standing in for Lambda: the local backend of ``sim.runs.Invoker``."""
+"""A process pool standing in for Lambda: the local backend of ``sim.invoke.Invoker``.
+
+A pool whose worker died is Lambda's service error (retryable, reported as 500); a pool that
+was shut down refuses for good."""
 
 from __future__ import annotations
 
@@ -6,11 +9,15 @@ import multiprocessing
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from sim.invoke import InvokeFailed, InvokeServiceError
 from sim.store import DirectoryStore
 from sim.worker import MAX_RETRIES, AttemptContext, execute_shard, parse_shard_event
+
+SERVICE_ERROR = 500
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,13 @@ class ProcessPoolInvoker:
         self.futures: list[Future[ShardResult]] = []
 
     def invoke_async(self, payload: Mapping[str, Any]) -> str:
-        self.futures.append(self._pool.submit(run_shard_attempts, dict(payload), self.root, self.code_version))
+        try:
+            future = self._pool.submit(run_shard_attempts, dict(payload), self.root, self.code_version)
+        except BrokenProcessPool as error:
+            raise InvokeServiceError(f"process pool broken: {error}", SERVICE_ERROR) from error
+        except RuntimeError as error:  # submit after shutdown
+            raise InvokeFailed(f"process pool refused the shard: {error}") from error
+        self.futures.append(future)
         return f"local-{uuid.uuid4().hex[:16]}"
 
     def shutdown(self) -> None:

@@ -18,7 +18,7 @@ from pipeline.local.invoker import ProcessPoolInvoker
 from pipeline.ops.exceptions import RedriveBackendMissing
 from pipeline.results import ResultsSource
 from pipeline.version import code_version
-from sim.runs import Invoker
+from sim.invoke import Invoker
 
 
 @dataclass(frozen=True)

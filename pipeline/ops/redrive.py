@@ -8,16 +8,17 @@ Shards still in flight are not redriven (Lambda may still retry them) unless
 deterministic and every attempt records its own outcome, so a backup or a
 duplicate delivery changes no data and keeps the history.
 
-The redrive is recorded in the manifest before the invokes (dispatch records
-"pending") and completed after them, so a concurrent status never sees a
-redriven shard as failed. Failure injection is dropped from the redriven
-request unless ``keep_injection``.
+The redrive claims its shards in the manifest before the invokes (dispatch records "pending",
+``sim.manifest.update_manifest``: a conditional write on a fresh read, whose plan is made from
+that read and fresh outcomes) and completes them after, so of concurrent redrives each shard is
+claimed by one, and a concurrent status never sees a redriven shard as failed. A shard whose
+dispatcher died before recording its dispatch (a pending claim past
+``DISPATCH_CLAIM_GRACE_SECONDS``) is claimed and dispatched too ("undispatched"). Failure
+injection is dropped from the redriven request unless ``keep_injection``.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,20 +26,21 @@ from typing import Any
 from pipeline.ops.snapshot import RunSnapshot, read_manifest, read_outcomes
 from pipeline.ops.status import RunStatus, ShardState, StragglerPolicy, run_status
 from pipeline.results import ResultsSource
-from sim.contract import parse_request
-from sim.datasets import layout
-from sim.runs import DispatchRecord, Invoker, dispatch_shards
+from sim.invoke import Invoker
+from sim.manifest import (
+    DISPATCH_CLAIM_GRACE_SECONDS,
+    Claim,
+    DispatchRecord,
+    RedriveRecord,
+    RedriveTarget,
+    RunManifest,
+    update_manifest,
+)
+from sim.runs import dispatch_claims, dispatcher_token
 
 REDRIVEN_STATES = frozenset({ShardState.FAILED, ShardState.DISPATCH_FAILED})
 STRAGGLER = "straggler"
-
-
-@dataclass(frozen=True)
-class RedriveTarget:
-    shard_id: int
-    point_count: int
-    reason: str
-    """The shard's state ("failed", "dispatch_failed") or "straggler"."""
+UNDISPATCHED = "undispatched"
 
 
 @dataclass
@@ -68,7 +70,7 @@ class RedriveResult:
             "backend": self.backend,
             "shards": [asdict(t) for t in self.targets],
             "skipped_in_flight": self.skipped_in_flight,
-            "dispatches": [asdict(d) for d in self.dispatches],
+            "dispatches": [d.to_json() for d in self.dispatches],
         }
 
 
@@ -94,17 +96,36 @@ def plan_redrive(
     policy: StragglerPolicy | None = None,
 ) -> RedriveResult:
     """What a redrive would dispatch now (nothing is dispatched or recorded)."""
-    return _plan(source, run_id, keep_injection, stragglers, policy)[0]
+    return _plan(source, read_manifest(source, run_id), keep_injection, stragglers, policy, dispatcher_token("plan"))[0]
 
 
 def _plan(
-    source: ResultsSource, run_id: str, keep_injection: bool, stragglers: bool, policy: StragglerPolicy | None
-) -> tuple[RedriveResult, dict[str, Any]]:
-    manifest = read_manifest(source, run_id)
+    source: ResultsSource,
+    manifest: RunManifest,
+    keep_injection: bool,
+    stragglers: bool,
+    policy: StragglerPolicy | None,
+    token: str,
+) -> tuple[RedriveResult, list[Claim]]:
+    """The redrive of ``manifest`` as read now; claims its stale records (in that object only)."""
     now = datetime.now(UTC)
-    status = run_status(RunSnapshot(run_id, manifest, read_outcomes(source, run_id)), policy=policy, now=now)
+    snapshot = RunSnapshot(manifest.run_id, manifest.to_json(), read_outcomes(source, manifest.run_id))
+    status = run_status(snapshot, policy=policy, now=now)
     targets, skipped = select_targets(status, stragglers=stragglers)
-    return RedriveResult(run_id, None, now, keep_injection, None, targets, skipped), manifest
+    stale = manifest.claim_stale(token, now, DISPATCH_CLAIM_GRACE_SECONDS)
+    undispatched = {c.shard_id for c in stale}
+    targets = [t for t in targets if t.shard_id not in undispatched]
+    points = {d.shard_id: d.point_count for d in manifest.dispatches}
+    result = RedriveResult(
+        manifest.run_id,
+        None,
+        now,
+        keep_injection,
+        None,
+        [*(RedriveTarget(s, points[s], UNDISPATCHED) for s in sorted(undispatched)), *targets],
+        [s for s in skipped if s not in undispatched],
+    )
+    return result, stale
 
 
 def redrive(
@@ -118,37 +139,32 @@ def redrive(
     policy: StragglerPolicy | None = None,
 ) -> RedriveResult:
     """Re-dispatch the run's unsuccessful shards (and flagged stragglers) and record it in the manifest."""
-    result, manifest = _plan(source, run_id, keep_injection, stragglers, policy)
-    if not result.targets:
-        return result
-    result.backend = backend
-    result.redrive_id = f"redrive-{result.at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
-    plan = [DispatchRecord(t.shard_id, t.point_count) for t in result.targets]
-    _record(source, run_id, result, plan)
-    request = parse_request(manifest["request"])
-    result.dispatches = dispatch_shards(request, plan, invoker, failure_injection=keep_injection)
-    _record(source, run_id, result, result.dispatches)
+    token = dispatcher_token("redrive")
+    redrive_id = f"redrive-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{token.rsplit('-', 1)[1][:6]}"
+
+    def claim(manifest: RunManifest) -> tuple[RedriveResult, list[Claim]]:
+        result, claims = _plan(source, manifest, keep_injection, stragglers, policy, token)
+        new = [t for t in result.targets if t.reason != UNDISPATCHED]
+        if new:
+            result.redrive_id, result.backend = redrive_id, backend
+            records = [DispatchRecord(t.shard_id, t.point_count, claimed_by=token, claimed_at=result.at) for t in new]
+            manifest.redrives.append(RedriveRecord(redrive_id, result.at, new, keep_injection, backend, records))
+            claims = [*claims, *(Claim(t.shard_id, redrive_id, keep_injection) for t in new)]
+        elif claims:
+            result.backend = backend
+        return result, claims
+
+    manifest, (result, claims) = update_manifest(source.store(), run_id, claim, source.prefix)
+    if claims:
+        manifest = dispatch_claims(source.store(), manifest, claims, invoker, token, prefix=source.prefix)
+        result.dispatches = _results(manifest, claims)
     return result
 
 
-def _record(source: ResultsSource, run_id: str, result: RedriveResult, records: list[DispatchRecord]) -> None:
-    """Add or update the redrive's entry, on a fresh read of the manifest."""
-    manifest = read_manifest(source, run_id)
-    entry = {
-        "id": result.redrive_id,
-        "at": result.at.isoformat(),
-        "shards": [asdict(t) for t in result.targets],
-        "failure_injection": result.failure_injection,
-        "backend": result.backend,
-        "dispatches": [asdict(r) for r in records],
-    }
-    redrives = manifest.setdefault("redrives", [])
-    existing = [i for i, r in enumerate(redrives) if r.get("id") == result.redrive_id]
-    # A concurrent writer may have dropped the pending entry: then it is added again, complete.
-    if existing:
-        redrives[existing[0]] = entry
-    else:
-        redrives.append(entry)
-    # The same encoding as sim.runs writes the manifest with.
-    body = json.dumps(manifest, indent=2, sort_keys=True).encode()
-    source.store().put(layout.manifest_key(run_id, source.prefix), body)
+def _results(manifest: RunManifest, claims: list[Claim]) -> list[DispatchRecord]:
+    """The recorded dispatch of each claim, in claim order."""
+    found = []
+    for claim in claims:
+        records = manifest.dispatches if claim.redrive_id is None else manifest.redrive(claim.redrive_id).dispatches
+        found.extend(r for r in records if r.shard_id == claim.shard_id)
+    return found

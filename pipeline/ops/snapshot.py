@@ -13,7 +13,8 @@ import pyarrow.fs as pafs
 from pipeline.results import ResultsSource
 from pipeline.verify import RunNotFound
 from sim.datasets.schemas import SCHEMAS
-from sim.runs import load_manifest
+from sim.manifest import RunManifest
+from sim.manifest import read_manifest as read_run_manifest
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,13 @@ class RunSnapshot:
 
     run_id: str
     manifest: dict[str, Any]
+    """The manifest's JSON form, as ``sim.manifest`` read and checked it."""
     outcomes: list[dict[str, Any]]
     object_sizes: dict[str, int] = field(default_factory=dict)
 
 
-def read_manifest(source: ResultsSource, run_id: str) -> dict[str, Any]:
-    manifest = load_manifest(source.store(), run_id, source.prefix)
+def read_manifest(source: ResultsSource, run_id: str) -> RunManifest:
+    manifest = read_run_manifest(source.store(), run_id, source.prefix)
     if manifest is None:
         raise RunNotFound(f"run_id: no manifest for {run_id!r} in {source.location}")
     return manifest
@@ -51,5 +53,5 @@ def object_sizes(source: ResultsSource, run_id: str) -> dict[str, int]:
 
 
 def read_snapshot(source: ResultsSource, run_id: str, *, sizes: bool = False) -> RunSnapshot:
-    manifest = read_manifest(source, run_id)
+    manifest = read_manifest(source, run_id).to_json()
     return RunSnapshot(run_id, manifest, read_outcomes(source, run_id), object_sizes(source, run_id) if sizes else {})

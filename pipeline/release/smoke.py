@@ -20,7 +20,7 @@ from pipeline.release.ledger import SmokeResult
 from sim.contract import parse_request
 from sim.datasets import layout
 from sim.datasets.parquet import decode
-from sim.runs import load_manifest
+from sim.manifest import read_manifest
 from sim.store import ObjectStore
 
 SMOKE_RUN_PREFIX = "smoke"
@@ -105,8 +105,8 @@ def smoke_test(
     parent_version = child_version = None
     try:
         _invoke_parent(lambda_, parent_function, body)
-        manifest = load_manifest(store, run, results_prefix) or {}
-        parent_version = manifest.get("code_version")
+        manifest = read_manifest(store, run, results_prefix)
+        parent_version = None if manifest is None else manifest.code_version
         outcome = _first_outcome(store, run, results_prefix, timeout_seconds)
         child_version = outcome.get("code_version")
         if outcome.get("status") != "succeeded":

@@ -14,11 +14,10 @@ import pyarrow.parquet as pq
 
 from pipeline.duck import connect
 from pipeline.results import ResultsSource
-from sim.contract import parse_request
 from sim.datasets.schemas import DATA_DATASETS, SCHEMAS
 from sim.exceptions import SweepError
 from sim.grid import grid_size
-from sim.runs import load_manifest
+from sim.manifest import read_manifest
 
 
 class RunNotFound(SweepError):
@@ -50,10 +49,10 @@ class _RunData:
     """A run's datasets registered as DuckDB views, plus what the manifest says was planned."""
 
     def __init__(self, source: ResultsSource, run_id: str) -> None:
-        manifest = load_manifest(source.store(), run_id, source.prefix)
+        manifest = read_manifest(source.store(), run_id, source.prefix)
         if manifest is None:
             raise RunNotFound(f"run_id: no manifest for {run_id!r} in {source.location}")
-        self.request = parse_request(manifest["request"])
+        self.request = manifest.sweep_request()
         self.source = source
         self.run_id = run_id
         self.keys = source.run_keys(run_id)

@@ -12,7 +12,7 @@ from pipeline.deploy.observe import invocations
 from pipeline.results import ResultsSource
 from sim.contract import parse_request
 from sim.datasets import layout
-from sim.runs import load_manifest
+from sim.manifest import read_manifest
 from sim.worker import shard_event
 from tests.e2e.conftest import SubmittedRun, fixture_body, post, store_of, submit_and_wait, wait_final
 
@@ -25,7 +25,7 @@ def test_the_same_post_twice_dispatches_once_and_returns_the_original_summary(
     runbook: SubmittedRun, deployment: Deployment
 ) -> None:
     cloudwatch = deployment.client("cloudwatch")
-    manifest_before = load_manifest(store_of(deployment), runbook.body["run_id"])
+    manifest_before = read_manifest(store_of(deployment), runbook.body["run_id"])
     children_before = invocations(cloudwatch, deployment.child_function)
 
     again = post(deployment.api_url, json.dumps(runbook.body))
@@ -34,7 +34,7 @@ def test_the_same_post_twice_dispatches_once_and_returns_the_original_summary(
     assert again.status == 202 and second["duplicate"] is True
     assert {**second, "duplicate": False} == first
     assert invocations(cloudwatch, deployment.child_function) == children_before
-    assert load_manifest(store_of(deployment), runbook.body["run_id"]) == manifest_before
+    assert read_manifest(store_of(deployment), runbook.body["run_id"]) == manifest_before
 
 
 def test_a_different_request_for_an_existing_run_id_is_a_409(runbook: SubmittedRun, deployment: Deployment) -> None:

@@ -9,7 +9,7 @@ import pytest
 from pipeline.deploy import Deployment
 from pipeline.results import ResultsSource
 from sim.datasets.schemas import SCHEMAS
-from sim.runs import load_manifest
+from sim.manifest import read_manifest
 from tests.e2e.conftest import fixture_body, run_keys, store_of, submit_and_wait
 
 pytestmark = pytest.mark.emulator
@@ -31,8 +31,8 @@ def test_two_concurrent_runs_do_not_see_each_others_objects(deployment: Deployme
         assert [p.status for p in run.progress] == ["succeeded"] * run.body["shard_count"]
         keys = run_keys(deployment, run_id)
         assert keys and not any(f"run_id={other_id}" in key for key in keys)
-        manifest = load_manifest(store_of(deployment), run_id)
-        assert manifest is not None and manifest["request"]["seed"] == run.body["seed"]
+        manifest = read_manifest(store_of(deployment), run_id)
+        assert manifest is not None and manifest.request["seed"] == run.body["seed"]
         metrics = source.read("shard_metrics", run_id)
         assert set(metrics.column("run_id").to_pylist()) == {run_id}
         assert sorted(metrics.column("point_index").to_pylist()) == list(

@@ -21,7 +21,7 @@ from pipeline.deploy import Deployment
 from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_RUNNING, EXIT_SUCCEEDED
 from pipeline.results import ResultsSource
 from sim.datasets import layout
-from sim.runs import load_manifest
+from sim.manifest import read_manifest
 from tests.e2e.conftest import fixture_body, post, store_of
 
 pytestmark = pytest.mark.emulator
@@ -129,8 +129,8 @@ def test_redrive_dispatches_only_shard_1_through_the_child_lambda(lifecycle: Lif
     assert [(s["shard_id"], s["reason"]) for s in doc["shards"]] == [(1, "failed")]
     assert doc["backend"] == f"lambda:{deployment.child_function}" and doc["failure_injection"] is False
     assert [(d["shard_id"], d["status"], d["status_code"]) for d in doc["dispatches"]] == [(1, "dispatched", 202)]
-    manifest = load_manifest(store_of(deployment), RUN_ID, deployment.results_prefix)
-    assert manifest is not None and [r["id"] for r in manifest["redrives"]] == [doc["redrive_id"]]
+    manifest = read_manifest(store_of(deployment), RUN_ID, deployment.results_prefix)
+    assert manifest is not None and [r.id for r in manifest.redrives] == [doc["redrive_id"]]
 
 
 def test_after_the_redrive_coverage_has_all_four_shards_and_status_exits_0(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow.compute as pc
 import pytest
@@ -13,7 +14,7 @@ from pipeline.ops.backends import child_function
 from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_SUCCEEDED
 from pipeline.results import ResultsSource
 from sim.datasets import layout
-from sim.runs import load_manifest
+from sim.manifest import read_manifest
 from sim.store import DirectoryStore
 from tests.functional import ops_fixtures
 from tests.functional.ops_fixtures import HELD_SHARD, RUN_ID, deliver_late, run_cli, status_json
@@ -30,10 +31,10 @@ def attempts(out: Path, shard_id: int) -> list[tuple[int, str, bool]]:
     return [(r["attempt"], r["status"], r["failure_injected"]) for r in rows]
 
 
-def manifest(out: Path) -> dict:
-    found = load_manifest(DirectoryStore(out), RUN_ID)
+def manifest(out: Path) -> dict[str, Any]:
+    found = read_manifest(DirectoryStore(out), RUN_ID)
     assert found is not None
-    return found
+    return found.to_json()
 
 
 def redrive(capsys: pytest.CaptureFixture[str], out: Path, *extra: str) -> tuple[int, dict]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,9 @@ import pytest
 
 from sim.contract import SweepRequest
 from sim.datasets import layout
-from sim.runs import InvokeThrottled, RunConflict, load_manifest, submit_run
+from sim.invoke import InvokeConnectionFailed, InvokeServiceError, InvokeThrottled
+from sim.manifest import DISPATCH_CLAIM_GRACE_SECONDS, RunManifest, create_manifest, read_manifest
+from sim.runs import RunConflict, submit_run
 from sim.store import DirectoryStore
 
 
@@ -75,11 +80,11 @@ def test_the_manifest_records_request_plan_dispatches_and_code_version(tmp_path:
 
     submit(store, RecordingInvokerStandIn())
 
-    manifest = load_manifest(store, "run-1")
+    manifest = read_manifest(store, "run-1")
     assert manifest is not None
-    assert manifest["request"] == request().to_json()
-    assert manifest["code_version"] == "test"
-    assert [d["status"] for d in manifest["dispatches"]] == ["dispatched"] * 4
+    assert manifest.request == request().to_json()
+    assert manifest.code_version == "test"
+    assert [d.status for d in manifest.dispatches] == ["dispatched"] * 4
     assert (tmp_path / layout.manifest_key("run-1")).exists()
 
 
@@ -120,7 +125,8 @@ def test_a_shard_that_cannot_be_dispatched_is_reported_and_the_run_is_incomplete
     failed = [d for d in summary.dispatches if d.status == "failed"]
     assert [(d.shard_id, d.error) for d in failed] == [(2, "RuntimeError: function not found")]
     assert summary.to_json()["shards_failed"] == 1
-    assert load_manifest(store, "run-1")["dispatches"][2]["status"] == "failed"
+    manifest = read_manifest(store, "run-1")
+    assert manifest is not None and manifest.dispatches[2].status == "failed"
 
 
 def test_throttling_that_never_ends_fails_the_shard_after_bounded_attempts(tmp_path: Path) -> None:
@@ -136,4 +142,134 @@ def test_throttling_that_never_ends_fails_the_shard_after_bounded_attempts(tmp_p
     )
 
     assert [d.status_code for d in summary.dispatches] == [429, 429]
+    assert [d.error for d in summary.dispatches] == ["throttled after 3 attempts: Rate exceeded"] * 2
     assert invoker.calls == {0: 3, 1: 3}
+
+
+class FailingInvokerStandIn(RecordingInvokerStandIn):
+    """Fails shard 0 with a 503 service error and shard 1 with a dropped connection, every time."""
+
+    def invoke_async(self, payload: Mapping[str, Any]) -> str:
+        if payload["shard_id"] == 0:
+            raise InvokeServiceError("ServiceException: boom", 503)
+        if payload["shard_id"] == 1:
+            raise InvokeConnectionFailed("EndpointConnectionError: refused")
+        return super().invoke_async(payload)
+
+
+def test_service_errors_and_connection_failures_are_recorded_as_what_they_were(tmp_path: Path) -> None:
+    summary = submit_run(
+        request(shard_count=3),
+        DirectoryStore(tmp_path),
+        FailingInvokerStandIn(),
+        code_version="t",
+        results_location="x",
+        max_attempts=2,
+    )
+
+    assert [(d.status, d.status_code, d.error) for d in summary.dispatches] == [
+        ("failed", 503, "service error after 2 attempts: ServiceException: boom"),
+        ("failed", None, "connection failed after 2 attempts: EndpointConnectionError: refused"),
+        ("dispatched", 202, None),
+    ]
+
+
+class BlockingInvokerStandIn(RecordingInvokerStandIn):
+    """Holds every invoke until ``release`` is set, as a parent still dispatching does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def invoke_async(self, payload: Mapping[str, Any]) -> str:
+        self.started.set()
+        self.release.wait(10)
+        return super().invoke_async(payload)
+
+
+def test_a_duplicate_while_the_first_is_dispatching_answers_202_with_pending_shards(tmp_path: Path) -> None:
+    store, first_invoker, second_invoker = DirectoryStore(tmp_path), BlockingInvokerStandIn(), RecordingInvokerStandIn()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(submit, store, first_invoker)
+        assert first_invoker.started.wait(10)
+
+        duplicate = submit(store, second_invoker)
+        first_invoker.release.set()
+        original = first.result()
+
+    body = duplicate.to_json()
+    assert duplicate.http_status == 202 and body["duplicate"] is True
+    assert (body["shards_pending"], body["shards_failed"], body["shards_dispatched"]) == (4, 0, 0)
+    assert second_invoker.payloads == []
+    assert original.shards_dispatched == 4 and len(first_invoker.payloads) == 4
+
+
+def _dead_parents_manifest(store: DirectoryStore, req: SweepRequest, age_seconds: float) -> None:
+    """What a parent that died right after recording the run leaves: every shard claimed, none dispatched."""
+    then = datetime.now(UTC) - timedelta(seconds=age_seconds)
+    plan = RunManifest.plan(
+        req,
+        {s: 2 for s in range(req.shard_count)},
+        code_version="test",
+        results_location="s3://b/p",
+        claimed_by="parent-dead",
+        now=then,
+    )
+    assert create_manifest(store, plan)
+
+
+def test_a_dead_parents_run_is_left_alone_inside_the_grace_period(tmp_path: Path) -> None:
+    store, invoker = DirectoryStore(tmp_path), RecordingInvokerStandIn()
+    _dead_parents_manifest(store, request(), age_seconds=DISPATCH_CLAIM_GRACE_SECONDS / 2)
+
+    again = submit(store, invoker)
+
+    assert again.http_status == 202 and again.duplicate and again.to_json()["shards_pending"] == 4
+    assert invoker.payloads == []
+
+
+def test_a_dead_parents_run_is_completed_once_by_the_next_identical_requests_after_the_grace_period(
+    tmp_path: Path,
+) -> None:
+    store, invoker = DirectoryStore(tmp_path), RecordingInvokerStandIn()
+    _dead_parents_manifest(store, request(), age_seconds=DISPATCH_CLAIM_GRACE_SECONDS + 1)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(lambda _: submit(store, invoker), range(10)))
+
+    assert sorted(p["shard_id"] for p in invoker.payloads) == [0, 1, 2, 3]
+    assert all(a.duplicate and a.http_status == 202 for a in answers)
+    manifest = read_manifest(store, "run-1")
+    assert manifest is not None and [d.status for d in manifest.dispatches] == ["dispatched"] * 4
+    assert len({d.claimed_by for d in manifest.dispatches}) == 1 != {"parent-dead"}
+
+
+def test_ten_identical_requests_at_once_dispatch_each_shard_once_and_all_answer_202(tmp_path: Path) -> None:
+    store, invoker = DirectoryStore(tmp_path), RecordingInvokerStandIn()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(lambda _: submit(store, invoker), range(10)))
+
+    assert [a.http_status for a in answers] == [202] * 10
+    assert sum(not a.duplicate for a in answers) == 1
+    assert sorted(p["shard_id"] for p in invoker.payloads) == [0, 1, 2, 3]
+
+
+def test_ten_requests_with_different_seeds_for_one_run_id_have_one_winner(tmp_path: Path) -> None:
+    store, invoker = DirectoryStore(tmp_path), RecordingInvokerStandIn()
+
+    def attempt(seed: int) -> str:
+        try:
+            submit(store, invoker, replace(request(), seed=seed))
+        except RunConflict:
+            return "conflict"
+        return f"won {seed}"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(attempt, range(10)))
+
+    [winner] = [o for o in outcomes if o != "conflict"]
+    assert outcomes.count("conflict") == 9
+    manifest = read_manifest(store, "run-1")
+    assert manifest is not None and f"won {manifest.request['seed']}" == winner
+    assert len(invoker.payloads) == 4
