@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
 from sim.contract import RequestInvalid
+from sim.contract.messages import describe
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -37,15 +38,28 @@ class DirectResponse(TypedDict):
     body: dict[str, Any]
 
 
-def is_proxy_event(event: Mapping[str, Any]) -> bool:
-    """An API Gateway event (a request body can never look like one: the schema forbids extra keys)."""
-    return "httpMethod" in event and "requestContext" in event
+def is_proxy_event(event: Any) -> bool:
+    """An API Gateway event (a request body can never look like one: the schema forbids extra keys).
+
+    Any JSON value can arrive by direct invocation; whatever is not an API Gateway event is
+    validated as a request body itself."""
+    return isinstance(event, Mapping) and "httpMethod" in event and "requestContext" in event
 
 
 def proxy_body(event: Mapping[str, Any]) -> bytes | str | None:
-    """The raw request body, base64 decoded when API Gateway encoded it."""
-    body = event.get("body")
-    if body is None or not event.get("isBase64Encoded"):
+    """The raw request body, base64 decoded when API Gateway encoded it.
+
+    API Gateway sends the body as a string (or null) and ``isBase64Encoded`` as a boolean;
+    anything else (a direct invocation imitating it) is refused, naming the field."""
+    body, encoded = event.get("body"), event.get("isBase64Encoded", False)
+    problems = []
+    if body is not None and not isinstance(body, str):
+        problems.append(f"body: must be the request body as a JSON string (got {describe(body)})")
+    if not isinstance(encoded, bool):
+        problems.append(f"isBase64Encoded: must be true or false (got {describe(encoded)})")
+    if problems:
+        raise RequestInvalid(problems)
+    if body is None or not encoded:
         return body
     try:
         return base64.b64decode(body, validate=True)

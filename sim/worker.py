@@ -3,6 +3,15 @@
 Data objects have fixed keys and are written only when absent, so a retried
 or redelivered shard never duplicates data and leaves existing bytes as they
 are. Every attempt, success or failure, records its own shard_outcomes object.
+
+Before writing anything an attempt checks its event against the run's manifest:
+- no manifest: ``RunUnknown`` is raised and nothing at all is written. An outcome
+  row would create a partition for a run that does not exist (whoever can invoke
+  the child could fill the bucket with runs); the refusal is in the log instead.
+- a request that differs from the manifest's (a redrive may only drop
+  ``failure_injection_shards``): one failed outcome (``error_type``
+  ``RequestMismatch``, naming the fields) is recorded for the run and returned, no
+  data datasets are written, and nothing is raised: a retry would be refused the same way.
 """
 
 from __future__ import annotations
@@ -13,13 +22,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sim.contract import SweepRequest, parse_request
+from sim.contract import RequestInvalid, SweepRequest, parse_request
+from sim.contract.messages import describe
 from sim.datasets import layout
 from sim.datasets.parquet import encode
 from sim.datasets.schemas import DATA_DATASETS
 from sim.datasets.tables import outcome_table, shard_tables
 from sim.exceptions import SweepError
 from sim.grid import Point, point_seed, shard_points
+from sim.manifest import read_manifest
 from sim.market import simulate_points
 from sim.store import ObjectStore
 
@@ -42,19 +53,61 @@ class InjectedFailure(SweepError):
     """The request asked this shard to fail (failure_injection_shards)."""
 
 
+class RunUnknown(SweepError):
+    """The event names a run that has no manifest."""
+
+
+class RequestMismatch(SweepError):
+    """The event's request is not the one the run's manifest holds."""
+
+
+SHARD_ID = "shard_id"
+
+
 def shard_event(request: SweepRequest, shard_id: int) -> dict[str, Any]:
     """The child's payload: the request plus the shard id; small whatever the grid size."""
     return {**request.to_json(), "shard_id": shard_id}
 
 
-def parse_shard_event(event: Mapping[str, Any]) -> tuple[SweepRequest, int]:
-    """Re-validate a child payload: a child trusts nothing it did not check."""
+def parse_shard_event(event: Any) -> tuple[SweepRequest, int]:
+    """Re-validate a child payload (any JSON value): a child trusts nothing it did not check.
+
+    Raises RequestInvalid naming every problem, the shard id's included."""
+    if not isinstance(event, Mapping):
+        raise RequestInvalid([f"event: must be a JSON object: a request plus shard_id (got {describe(event)})"])
     body = dict(event)
-    shard_id = body.pop("shard_id", None)
-    request = parse_request(body)
-    if not isinstance(shard_id, int) or isinstance(shard_id, bool) or not 0 <= shard_id < request.shard_count:
-        raise SweepError(f"shard_id: must be an integer in [0, {request.shard_count}), got {shard_id!r}")
+    shard_id = body.pop(SHARD_ID, None)
+    try:
+        request = parse_request(body)
+    except RequestInvalid as invalid:
+        problem = _shard_id_problem(shard_id, None)
+        raise RequestInvalid([*invalid.errors, problem] if problem else invalid.errors) from None
+    problem = _shard_id_problem(shard_id, request.shard_count)
+    if problem:
+        raise RequestInvalid([problem])
     return request, shard_id
+
+
+def _shard_id_problem(shard_id: Any, shard_count: int | None) -> str | None:
+    if shard_id is None:
+        return f"{SHARD_ID}: required"
+    if not isinstance(shard_id, int) or isinstance(shard_id, bool) or shard_id < 0:
+        return f"{SHARD_ID}: must be an integer >= 0 (got {describe(shard_id)})"
+    if shard_count is not None and shard_id >= shard_count:
+        return f"{SHARD_ID}: must be < shard_count ({shard_count}) (got {shard_id})"
+    return None
+
+
+def request_mismatch(recorded: Mapping[str, Any], request: SweepRequest) -> list[str]:
+    """The fields in which the event's request differs from the manifest's (empty: it is the run's).
+
+    The event may leave out injected shards (a redrive without failure injection), nothing else."""
+    sent = request.to_json()
+    fields = sorted((set(recorded) | set(sent)) - {"failure_injection_shards"})
+    problems = [f"{name}: differs from the run's manifest" for name in fields if recorded.get(name) != sent.get(name)]
+    if not set(sent.get("failure_injection_shards", [])) <= set(recorded.get("failure_injection_shards", [])):
+        problems.append("failure_injection_shards: injects shards the run's manifest does not")
+    return problems
 
 
 def _now() -> datetime:
@@ -77,9 +130,14 @@ def execute_shard(
     """Simulate the shard, write its datasets and its outcome; return the outcome row.
 
     ``attempt`` is counted with ``next_attempt`` unless the caller already did.
-    Raises after recording a failed outcome, so that Lambda retries the event.
+    Raises after recording a failed outcome, so that Lambda retries the event; raises
+    ``RunUnknown`` without writing; returns a failed row for a request the run never had.
     """
     started = _now()
+    manifest = read_manifest(store, request.run_id, prefix)
+    if manifest is None:
+        raise RunUnknown(f"run_id: no manifest for {request.run_id!r}; nothing written")
+    mismatch = request_mismatch(manifest.request, request)
     if attempt is None:
         attempt = next_attempt(store, request.run_id, shard_id, prefix)
     points = list(shard_points(request.dimensions, request.shard_count, shard_id))
@@ -98,12 +156,16 @@ def execute_shard(
         "memory_mb": context.memory_mb,
     }
     try:
-        if row["failure_injected"]:
-            raise InjectedFailure(f"failure injected into shard {shard_id} (attempt {attempt})")
-        row["rows_written"] = _write_data(request, shard_id, points, store, prefix)
-        row["points_completed"] = len(points)
+        if mismatch:
+            row["failure_injected"] = False
+            row.update(_failure(RequestMismatch("; ".join(mismatch) + "; no data written")))
+        else:
+            if row["failure_injected"]:
+                raise InjectedFailure(f"failure injected into shard {shard_id} (attempt {attempt})")
+            row["rows_written"] = _write_data(request, shard_id, points, store, prefix)
+            row["points_completed"] = len(points)
     except Exception as error:
-        row.update(status="failed", error_type=type(error).__name__, error_message=str(error)[:ERROR_MESSAGE_LIMIT])
+        row.update(_failure(error))
         raise
     finally:
         ended = _now()
@@ -115,6 +177,10 @@ def execute_shard(
         key = layout.outcome_key(request.run_id, shard_id, attempt, context.request_id, prefix)
         store.put(key, encode(outcome_table(row)))
     return row
+
+
+def _failure(error: Exception) -> dict[str, Any]:
+    return {"status": "failed", "error_type": type(error).__name__, "error_message": str(error)[:ERROR_MESSAGE_LIMIT]}
 
 
 def _write_data(request: SweepRequest, shard_id: int, points: list[Point], store: ObjectStore, prefix: str) -> int:

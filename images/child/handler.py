@@ -2,17 +2,22 @@
 
 Wiring only: ``sim.worker`` does the work against the S3 adapter. A failed attempt (an
 injected failure included) is recorded by ``execute_shard`` and then re-raised, so that
-Lambda's async retries run; each retry is a new attempt with its own outcome object."""
+Lambda's async retries run; each retry is a new attempt with its own outcome object.
+An event that is not a valid shard event, or names a run without a manifest, is refused
+(logged, answered with ``status: rejected`` and the problems, nothing written); one whose
+request is not the run's is recorded as a failed attempt and answered ``status: failed``.
+Neither raises: a retry would be refused the same way."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aws_adapters import ChildConfig, S3Store, s3_client
-from sim.worker import AttemptContext, InjectedFailure, execute_shard, next_attempt, parse_shard_event
+from sim.contract import RequestInvalid
+from sim.worker import AttemptContext, InjectedFailure, RunUnknown, execute_shard, next_attempt, parse_shard_event
 
 CONFIG = ChildConfig.from_env()
 STORE = S3Store(CONFIG.results_bucket, s3_client())
@@ -25,11 +30,21 @@ class ChildResponse(TypedDict):
     attempt: int
     status: str
     rows_written: int
+    errors: NotRequired[list[str]]
+
+
+class ChildRejection(TypedDict):
+    status: str
+    errors: list[str]
 
 
 @logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> ChildResponse:
-    request, shard_id = parse_shard_event(event)
+def handler(event: Any, context: LambdaContext) -> ChildResponse | ChildRejection:
+    try:
+        request, shard_id = parse_shard_event(event)
+    except RequestInvalid as invalid:
+        logger.error("event rejected, nothing written", extra={"errors": invalid.errors})
+        return ChildRejection(status="rejected", errors=invalid.errors)
     attempt = next_attempt(STORE, request.run_id, shard_id, CONFIG.results_prefix)
     logger.append_keys(run_id=request.run_id, shard_id=shard_id, attempt=attempt)
     who = AttemptContext(
@@ -39,17 +54,25 @@ def handler(event: dict[str, Any], context: LambdaContext) -> ChildResponse:
     )
     try:
         row = execute_shard(request, shard_id, STORE, who, prefix=CONFIG.results_prefix, attempt=attempt)
+    except RunUnknown as unknown:
+        logger.error("event refused, nothing written", extra={"error": str(unknown)})
+        return ChildRejection(status="rejected", errors=[str(unknown)])
     except InjectedFailure:
         logger.warning("injected failure recorded; raising so that Lambda retries")
         raise
     except Exception:
         logger.exception("shard attempt failed; outcome recorded, raising so that Lambda retries")
         raise
-    logger.info("shard attempt succeeded", extra={"rows_written": row["rows_written"]})
-    return ChildResponse(
+    response = ChildResponse(
         run_id=request.run_id,
         shard_id=shard_id,
         attempt=row["attempt"],
         status=row["status"],
         rows_written=row["rows_written"],
     )
+    if row["status"] != "succeeded":
+        logger.error("request differs from the run's manifest: failed attempt recorded, no data written")
+        response["errors"] = [row["error_message"]]
+        return response
+    logger.info("shard attempt succeeded", extra={"rows_written": row["rows_written"]})
+    return response

@@ -26,7 +26,7 @@ logger = Logger(service="sweep-parent")
 
 
 @logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> ProxyResponse | DirectResponse:
+def handler(event: Any, context: LambdaContext) -> ProxyResponse | DirectResponse:
     proxy = is_proxy_event(event)
     try:
         request = parse_request_text(proxy_body(event)) if proxy else parse_request(event)

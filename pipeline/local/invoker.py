@@ -15,7 +15,7 @@ from typing import Any
 
 from sim.invoke import InvokeFailed, InvokeServiceError
 from sim.store import DirectoryStore
-from sim.worker import MAX_RETRIES, AttemptContext, execute_shard, parse_shard_event
+from sim.worker import MAX_RETRIES, AttemptContext, RunUnknown, execute_shard, parse_shard_event
 
 SERVICE_ERROR = 500
 
@@ -40,9 +40,13 @@ def run_shard_attempts(payload: Mapping[str, Any], root: str, code_version: str)
         context = AttemptContext(request_id=f"local-{uuid.uuid4().hex[:16]}", code_version=code_version)
         try:
             row = execute_shard(request, shard_id, store, context)
+        except RunUnknown as unknown:  # nothing recorded, and a retry would be refused the same way
+            return ShardResult(shard_id, "failed", attempt, 0, f"RunUnknown: {unknown}")
         except Exception as failure:  # recorded in shard_outcomes by execute_shard; retried here
             error = f"{type(failure).__name__}: {failure}"
             continue
+        if row["status"] != "succeeded":  # refused (a request the run never had): recorded, not retried
+            return ShardResult(shard_id, "failed", attempt, 0, f"{row['error_type']}: {row['error_message']}")
         return ShardResult(shard_id, "succeeded", attempt, row["rows_written"], None)
     return ShardResult(shard_id, "failed", MAX_RETRIES + 1, 0, error)
 

@@ -3,7 +3,9 @@ rendered as ``dimensions.num_drivers[2]``, and the client's values echoed briefl
 
 from __future__ import annotations
 
+import heapq
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -15,6 +17,8 @@ Path = tuple[str | int, ...]
 Problem = tuple[Path, str]
 
 ECHO_LIMIT = 40
+MESSAGE_LIMIT = 50
+"""Messages listed in one answer; the rest are counted in a last line ``and N more problems``."""
 DIMENSIONS: Path = ("dimensions",)
 _TYPE_WORDS = {
     "integer": "an integer",
@@ -29,10 +33,16 @@ _PATTERN_WORDS = {
 }
 
 
-def messages(problems: Iterable[Problem]) -> list[str]:
-    """``<path>: <rule>`` lines, without repeats, in path order."""
-    ordered = sorted(set(problems), key=lambda p: (_path_key(p[0]), p[1]))
-    return [f"{render(path)}: {text}" for path, text in ordered]
+def messages(problems: Iterable[Problem], unlisted: int = 0) -> list[str]:
+    """``<path>: <rule>`` lines, without repeats, in path order: the first MESSAGE_LIMIT, then a count
+    of the rest (``unlisted`` adds problems the caller counted without spelling them out)."""
+    unique = set(problems)
+    first = heapq.nsmallest(MESSAGE_LIMIT, unique, key=lambda p: (_path_key(p[0]), p[1]))
+    lines = [f"{render(path)}: {text}" for path, text in first]
+    more = len(unique) - len(first) + unlisted
+    if more:
+        lines.append(f"(more): and {more} more problem{'s' * (more != 1)} not listed")
+    return lines
 
 
 def translate(error: ValidationError) -> Iterator[Problem]:
@@ -44,17 +54,12 @@ def translate(error: ValidationError) -> Iterator[Problem]:
             if isinstance(instance, Mapping) and name not in instance:
                 yield (*path, name), "required"
     elif error.validator == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        for name in sorted(set(instance) - set(allowed)):
-            if path == DIMENSIONS:
-                yield path, f"unknown parameter {quote(name)}; valid parameters: {', '.join(allowed)}"
-            else:
-                yield path, f"unexpected field {quote(name)}; allowed fields: {', '.join(allowed)}"
+        yield from unknown_names(path, instance, sorted(schema.get("properties", {})))
     elif error.validator == "uniqueItems":
         for later, first in _duplicates(instance):
             yield (*path, later), f"duplicate value {echo(instance[later])} (already at [{first}])"
     elif error.validator in ("type", "minimum", "maximum"):
-        yield path, f"must be {_typed_rule(schema, error.validator)} (got {describe(instance)})"
+        yield path, f"must be {typed_rule(schema, error.validator)} (got {describe(instance)})"
     elif error.validator == "pattern":
         yield path, pattern_rule(value, instance)
     elif error.validator in ("minItems", "maxItems"):
@@ -71,7 +76,17 @@ def translate(error: ValidationError) -> Iterator[Problem]:
         yield path, f"breaks the schema rule {error.validator!r}: {truncate(error.message)}"
 
 
-def _typed_rule(schema: Mapping[str, Any], keyword: str) -> str:
+def unknown_names(path: Path, names: Iterable[str], allowed: Sequence[str]) -> Iterator[Problem]:
+    """One problem per name not allowed, for the first MESSAGE_LIMIT + 1 of them (enough to fill an answer)."""
+    known = set(allowed)
+    for name in heapq.nsmallest(MESSAGE_LIMIT + 1, [name for name in names if name not in known]):
+        if path == DIMENSIONS:
+            yield path, f"unknown parameter {quote(name)}; valid parameters: {', '.join(allowed)}"
+        else:
+            yield path, f"unexpected field {quote(name)}; allowed fields: {', '.join(allowed)}"
+
+
+def typed_rule(schema: Mapping[str, Any], keyword: str) -> str:
     """The rule of a typed (possibly bounded) value in words, naming the bound that was broken."""
     kind = schema.get("type", "")
     words = _TYPE_WORDS.get(kind, f"of type {kind}")
@@ -135,6 +150,12 @@ def describe(value: Any) -> str:
 def echo(value: Any) -> str:
     """A value as JSON text, cut short so a huge input is not echoed back."""
     try:
+        if isinstance(value, bool) or value is None:
+            return json.dumps(value)
+        if isinstance(value, int | float):
+            return truncate(repr(value) if isinstance(value, float) and math.isfinite(value) else json.dumps(value))
+        if isinstance(value, str):  # cut before encoding: a megabyte string is not encoded whole
+            return truncate(json.dumps(value[: ECHO_LIMIT * 2]))
         return truncate(json.dumps(value, default=str))
     except ValueError:  # an integer too long to print
         return "(a very long number)"

@@ -20,10 +20,19 @@ Decisions written down here:
   when only horizon_min is swept, the offending horizons).
 - Repeated keys in a JSON object are rejected: a gateway and the parent could
   otherwise read different values from the same body.
+- Bounded answers, in bounded time, whatever the body: the shape is checked first
+  (a JSON object, no unknown fields or parameters, no list longer than its
+  ``maxItems``), in time proportional to the number of keys, and a body with a
+  problem there gets only those messages; no per-item rule runs on a list that is
+  too long. Then the schema, with the dimensions' per-item rules (type, bounds,
+  uniqueness: read from the schema file, checked by hand because jsonschema's
+  error objects cost ~50 us each) over at most ``maxItems`` values per list. At
+  most ``MESSAGE_LIMIT`` messages are listed, then ``and N more``.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -36,6 +45,7 @@ from jsonschema import Draft4Validator
 from sim.contract.exceptions import RequestInvalid
 from sim.contract.messages import (
     DIMENSIONS,
+    MESSAGE_LIMIT,
     Path,
     Problem,
     describe,
@@ -46,12 +56,17 @@ from sim.contract.messages import (
     quote,
     translate,
     truncate,
+    typed_rule,
+    unknown_names,
 )
 from sim.contract.types import SweepRequest
 from sim.market.spec import MAX_POINT_REQUESTS
 from sim.params import ParamValue, parameters, request_schema
 
 GRID_POINT_CAP = 100_000
+BODY_BYTE_CAP = 1_048_576
+"""Largest request body read (1 MiB). The largest valid request is far smaller: at most 1000 values
+per list, the grid's product capped, about 60 KB as compact JSON."""
 VOLUME_FACTORS = ("num_riders", "request_rate", "horizon_min")
 
 
@@ -61,6 +76,9 @@ class _DuplicateKey(ValueError):
 
 def parse_request_text(text: str | bytes | None) -> SweepRequest:
     """Decode a raw HTTP body and validate it (what the parent handler and the local CLI call)."""
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass")) if text else 0
+    if size > BODY_BYTE_CAP:
+        raise RequestInvalid([f"body: must be at most {BODY_BYTE_CAP} bytes (got {size})"])
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -91,14 +109,20 @@ def parse_request(body: Any) -> SweepRequest:
     """
     if not isinstance(body, Mapping):
         raise RequestInvalid([f"body: must be a JSON object (got {describe(body)})"])
-    problems = _non_finite(body)
+    shape, unlisted, too_long = _shape_problems(body)
+    if too_long:
+        raise RequestInvalid(messages(shape, unlisted))
+    problems = [*shape, *_non_finite(body)]
     seen = {path for path, _ in problems}
-    for error in _validator().iter_errors(body):
+    # Unknown names are reported above; jsonschema would spell out every one of them again.
+    for error in _validator().iter_errors(_known_fields(body)):
         translated = list(translate(error)) or [(tuple(error.absolute_path), truncate(error.message))]
         problems.extend(p for p in translated if p[0] not in seen)
-    problems.extend(_semantic_problems(body, {path for path, _ in problems}))
+    items, unlisted_items, broken = _item_problems(body.get("dimensions"), seen)
+    problems.extend(items)
+    problems.extend(_semantic_problems(body, {path for path, _ in problems} | broken))
     if problems:
-        raise RequestInvalid(messages(problems))
+        raise RequestInvalid(messages(problems, unlisted + unlisted_items))
     return SweepRequest(
         run_id=body["run_id"],
         dimensions={name: tuple(_typed(name, v) for v in values) for name, values in body["dimensions"].items()},
@@ -116,7 +140,143 @@ def _typed(name: str, value: ParamValue) -> ParamValue:
 
 @cache
 def _validator() -> Draft4Validator:
-    return Draft4Validator(request_schema())
+    """The schema without the dimensions' per-item rules (``_item_problems`` checks those)."""
+    schema = copy.deepcopy(request_schema())
+    for spec in schema["properties"]["dimensions"]["properties"].values():
+        del spec["items"], spec["uniqueItems"]
+    return Draft4Validator(schema)
+
+
+ITEM_KEYWORDS = frozenset({"type", "minimum", "maximum", "exclusiveMinimum"})
+
+
+@cache
+def _item_schemas() -> dict[str, dict[str, Any]]:
+    """Each dimension's item schema; only the keywords ``_item_problems`` implements may appear."""
+    items = {name: spec["items"] for name, spec in request_schema()["properties"]["dimensions"]["properties"].items()}
+    for name, item in items.items():
+        if set(item) - ITEM_KEYWORDS or not request_schema()["properties"]["dimensions"]["properties"][name].get(
+            "uniqueItems"
+        ):
+            raise AssertionError(f"dimensions.{name}: item keywords {sorted(item)} are not all checked by hand")
+    return items
+
+
+def _known_fields(body: Mapping[str, Any]) -> dict[str, Any]:
+    """What jsonschema is given: the body without unknown fields and parameters (reported already),
+    every value nested deeper than the schema reaches replaced by a small one of the same JSON type
+    (jsonschema prints a whole value into each error; a wrong type is reported as "a list" anyway)."""
+    properties = request_schema()["properties"]
+    known = {k: _stub(v, properties[k]) for k, v in body.items() if k in properties}
+    dimensions = body.get("dimensions")
+    if isinstance(dimensions, Mapping):
+        names = properties["dimensions"]["properties"]
+        known["dimensions"] = {k: _stub(v, names[k]) for k, v in dimensions.items() if k in names}
+    return known
+
+
+def _stub(value: Any, spec: Mapping[str, Any]) -> Any:
+    """``value`` with the containers the schema does not expect at its level made small (distinct
+    list items stay distinct, so no repeat is invented)."""
+    if spec.get("type") == "array" and isinstance(value, list):
+        return [
+            [i] if isinstance(v, list) else {"item": i} if isinstance(v, Mapping) else v for i, v in enumerate(value)
+        ]
+    if spec.get("type") != "object" and isinstance(value, Mapping | list):
+        return [] if isinstance(value, list) else {}
+    return value
+
+
+def _shape_problems(body: Mapping[str, Any]) -> tuple[list[Problem], int, bool]:
+    """Unknown fields and parameters, and lists longer than their maxItems: checked before anything
+    else, without looking inside any list. Returns the problems, how many more unknown names there
+    are, and whether to stop there (a list too long, or more unknown names than an answer lists)."""
+    schema = request_schema()
+    problems: list[Problem] = []
+    unlisted, too_long = 0, False
+    scopes: list[tuple[Path, Mapping[str, Any], Mapping[str, Any]]] = [((), body, schema["properties"])]
+    dimensions = body.get("dimensions")
+    if isinstance(dimensions, Mapping):
+        scopes.append((DIMENSIONS, dimensions, schema["properties"]["dimensions"]["properties"]))
+    for path, instance, properties in scopes:
+        unknown = [name for name in instance if name not in properties]
+        problems.extend(list(unknown_names(path, unknown, sorted(properties)))[:MESSAGE_LIMIT])
+        if len(unknown) > MESSAGE_LIMIT:  # the answer is full: nothing else is looked at
+            unlisted += len(unknown) - MESSAGE_LIMIT
+            too_long = True
+        for name, spec in properties.items():
+            value, limit = instance.get(name), spec.get("maxItems")
+            if isinstance(value, list) and limit is not None and len(value) > limit:
+                problems.append(((*path, name), f"must list at most {limit} values (got {len(value)})"))
+                too_long = True
+    return problems, unlisted, too_long
+
+
+def _item_problems(dimensions: Any, flagged: set[Path]) -> tuple[list[Problem], int, set[Path]]:
+    """The dimensions' per-item rules of the schema (type, bounds, unique values), as draft-04 reads them.
+
+    Per list and rule, only the first MESSAGE_LIMIT problems are spelled out (no answer lists more);
+    the rest are counted. Returns the problems, the count of the rest and every value's path that broke a rule."""
+    if not isinstance(dimensions, Mapping):
+        return [], 0, set()
+    problems: list[Problem] = []
+    unlisted, paths = 0, set()
+    for name, item in _item_schemas().items():
+        values = dimensions.get(name)
+        if not isinstance(values, list):
+            continue
+        broken = [
+            (i, k)
+            for i, v in enumerate(values)
+            if ("dimensions", name, i) not in flagged and (k := _broken_item_rule(item, v))
+        ]
+        repeats = _repeats([v if not isinstance(v, Mapping | list) else _Unique(i) for i, v in enumerate(values)])
+        unlisted += max(0, len(broken) - MESSAGE_LIMIT) + max(0, len(repeats) - MESSAGE_LIMIT)
+        paths.update(("dimensions", name, i) for i, _ in broken)
+        for i, keyword in broken[:MESSAGE_LIMIT]:
+            problems.append(
+                (("dimensions", name, i), f"must be {typed_rule(item, keyword)} (got {describe(values[i])})")
+            )
+        for later, first in repeats[:MESSAGE_LIMIT]:
+            problems.append(
+                (("dimensions", name, later), f"duplicate value {echo(values[later])} (already at [{first}])")
+            )
+    return problems, unlisted, paths
+
+
+class _Unique:
+    """Stands for a list or object item: those already break the item's type, so they never repeat."""
+
+    def __init__(self, position: int) -> None:
+        self.position = position
+
+
+def _repeats(values: list[Any]) -> list[tuple[int, int]]:
+    """(later, first) positions of repeated values; 1 and 1.0 are equal, true and 1 are not."""
+    first_seen: dict[Any, int] = {}
+    pairs = []
+    for i, value in enumerate(values):
+        key = (type(value) is bool, value)
+        if key in first_seen:
+            pairs.append((i, first_seen[key]))
+        else:
+            first_seen[key] = i
+    return pairs
+
+
+def _broken_item_rule(item: Mapping[str, Any], value: Any) -> str | None:
+    """The first rule of the item schema that ``value`` breaks: "type", "minimum", "maximum" or None."""
+    kind = item["type"]
+    if kind == "boolean":
+        return None if isinstance(value, bool) else "type"
+    if isinstance(value, bool) or not isinstance(value, int | float) or (kind == "integer" and not is_int(value)):
+        return "type"
+    low, high = item.get("minimum"), item.get("maximum")
+    if low is not None and (value <= low if item.get("exclusiveMinimum") else value < low):
+        return "minimum"
+    if high is not None and value > high:
+        return "maximum"
+    return None
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -129,17 +289,26 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _non_finite(body: Mapping[str, Any]) -> list[Problem]:
-    """Every NaN or Infinity in the body, found without recursion."""
+    """Every NaN or Infinity where the request holds numbers: its fields, their list items and the
+    dimensions' values (deeper, a value already breaks a type rule). Runs after the shape check,
+    so every list here is within its maxItems."""
+    properties = request_schema()["properties"]
+    places = [((k,), body[k], spec) for k, spec in properties.items() if k in body and k != "dimensions"]
+    dimensions = body.get("dimensions")
+    if isinstance(dimensions, Mapping):
+        places.extend(
+            (("dimensions", k), dimensions[k], spec)
+            for k, spec in properties["dimensions"]["properties"].items()
+            if k in dimensions
+        )
     problems: list[Problem] = []
-    stack: list[tuple[Path, Any]] = [((), body)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, float) and not math.isfinite(value):
-            problems.append((path, f"must be a finite number (got {echo(value)}; NaN and Infinity are not JSON)"))
-        elif isinstance(value, Mapping):
-            stack.extend(((*path, str(k)), v) for k, v in value.items())
-        elif isinstance(value, list | tuple):
-            stack.extend(((*path, i), v) for i, v in enumerate(value))
+    for path, value, spec in places:
+        array = isinstance(value, list) and spec.get("type") == "array"
+        items = enumerate(value) if array else [(None, value)]
+        for i, item in items:
+            if isinstance(item, float) and not math.isfinite(item):
+                where = path if i is None else (*path, i)
+                problems.append((where, f"must be a finite number (got {echo(item)}; NaN and Infinity are not JSON)"))
     return problems
 
 
