@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# The dispatch defaults are the parent logic's own (sim.runs); the environment may override them.
+from sim.runs import DEFAULT_DISPATCH_CONCURRENCY as DEFAULT_DISPATCH_CONCURRENCY
+from sim.runs import DEFAULT_DISPATCH_MAX_ATTEMPTS as DEFAULT_DISPATCH_MAX_ATTEMPTS
+
 # The functions' configuration (set by Terraform or the emulator deployer).
 RESULTS_BUCKET_ENV = "RESULTS_BUCKET"
 RESULTS_PREFIX_ENV = "RESULTS_PREFIX"
@@ -24,9 +28,7 @@ AWS_ACCESS_KEY_ID_ENV = "AWS_ACCESS_KEY_ID"
 AWS_SECRET_ACCESS_KEY_ENV = "AWS_SECRET_ACCESS_KEY"
 AWS_SESSION_TOKEN_ENV = "AWS_SESSION_TOKEN"
 
-DEFAULT_DISPATCH_CONCURRENCY = 32
 MAX_DISPATCH_CONCURRENCY = 256
-DEFAULT_DISPATCH_MAX_ATTEMPTS = 6
 MAX_DISPATCH_MAX_ATTEMPTS = 20
 LOCALSTACK_EDGE_PORT = 4566
 # A local emulator accepts any credentials and region; these are used when none are configured.

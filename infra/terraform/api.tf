@@ -1,8 +1,12 @@
 # POST /sweeps: API Gateway validates the body against sim/request_schema.json (read here,
 # never copied) before the parent runs; the parent validates again with the same file.
+# The model is mapped to application/json and to $default: API Gateway validates a body only
+# against the model of its Content-Type, so without $default any other media type would reach
+# the parent unvalidated.
 
 locals {
-  json = "application/json"
+  json           = "application/json"
+  any_media_type = "$default"
 }
 
 resource "aws_api_gateway_rest_api" "sweeps" {
@@ -45,7 +49,10 @@ resource "aws_api_gateway_method" "post_sweeps" {
   http_method          = "POST"
   authorization        = var.api_authorization
   request_validator_id = aws_api_gateway_request_validator.body.id
-  request_models       = { (local.json) = aws_api_gateway_model.sweep_request.name }
+  request_models = {
+    (local.json)           = aws_api_gateway_model.sweep_request.name
+    (local.any_media_type) = aws_api_gateway_model.sweep_request.name
+  }
 }
 
 resource "aws_api_gateway_integration" "post_sweeps" {

@@ -8,6 +8,7 @@ import contextlib
 from typing import Any
 
 from pipeline.deploy.constants import (
+    REQUEST_MODEL_CONTENT_TYPES,
     REQUEST_MODEL_NAME,
     REQUEST_SCHEMA_FILE,
     REQUEST_VALIDATOR_NAME,
@@ -49,7 +50,7 @@ def create_rest_api(
         httpMethod="POST",
         authorizationType="NONE",
         requestValidatorId=validator_id,
-        requestModels={JSON: REQUEST_MODEL_NAME},
+        requestModels=dict.fromkeys(REQUEST_MODEL_CONTENT_TYPES, REQUEST_MODEL_NAME),
     )
     apigateway.put_integration(
         restApiId=api_id,

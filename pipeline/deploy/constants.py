@@ -11,6 +11,9 @@ DEFAULT_STAGE = "v1"
 RESOURCE_PATH = "sweeps"
 REQUEST_MODEL_NAME = "SweepRequest"
 REQUEST_VALIDATOR_NAME = "validate-body"
+# Every media type is validated against the model: API Gateway skips validation for a content
+# type without one, so the model is mapped to JSON and to "$default" (any other type).
+REQUEST_MODEL_CONTENT_TYPES = ("application/json", "$default")
 # The request schema file itself: API Gateway's model is read from it, never copied.
 REQUEST_SCHEMA_FILE = REPO_ROOT / "sim" / "request_schema.json"
 

@@ -28,6 +28,9 @@ Decisions written down here:
   uniqueness: read from the schema file, checked by hand because jsonschema's
   error objects cost ~50 us each) over at most ``maxItems`` values per list. At
   most ``MESSAGE_LIMIT`` messages are listed, then ``and N more``.
+- A request whose heaviest shard would not finish well inside the child's
+  timeout is refused, naming the smallest shard_count that fits
+  (``sim.contract.workload``).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from sim.contract.messages import (
     unknown_names,
 )
 from sim.contract.types import SweepRequest
+from sim.contract.workload import workload_problem
 from sim.market.spec import MAX_POINT_REQUESTS
 from sim.params import ParamValue, parameters, request_schema
 
@@ -123,13 +127,18 @@ def parse_request(body: Any) -> SweepRequest:
     problems.extend(_semantic_problems(body, {path for path, _ in problems} | broken))
     if problems:
         raise RequestInvalid(messages(problems, unlisted + unlisted_items))
-    return SweepRequest(
+    request = SweepRequest(
         run_id=body["run_id"],
         dimensions={name: tuple(_typed(name, v) for v in values) for name, values in body["dimensions"].items()},
         shard_count=body["shard_count"],
         seed=body["seed"],
         failure_injection_shards=frozenset(body.get("failure_injection_shards", ())),
     )
+    # Last, on a request valid in every other way: the estimate needs every value well-formed.
+    too_heavy = workload_problem(request.dimensions, request.shard_count)
+    if too_heavy:
+        raise RequestInvalid([f"shard_count: {too_heavy}"])
+    return request
 
 
 def _typed(name: str, value: ParamValue) -> ParamValue:

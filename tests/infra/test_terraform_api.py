@@ -7,6 +7,7 @@ import re
 from pipeline.deploy.constants import (
     DEFAULT_NAME_PREFIX,
     DEFAULT_STAGE,
+    REQUEST_MODEL_CONTENT_TYPES,
     REQUEST_MODEL_NAME,
     REQUEST_VALIDATOR_NAME,
     RESOURCE_PATH,
@@ -38,7 +39,10 @@ def test_post_method_validates_the_body_with_the_model(tf: TerraformConfig) -> N
     method = tf.resource("aws_api_gateway_method", "post_sweeps")
     assert method["http_method"] == "POST"
     assert method["request_validator_id"] == "${aws_api_gateway_request_validator.body.id}"
-    assert method["request_models"] == {"${(local.json)}": "${aws_api_gateway_model.sweep_request.name}"}
+    model = "${aws_api_gateway_model.sweep_request.name}"
+    assert method["request_models"] == {"${(local.json)}": model, "${(local.any_media_type)}": model}
+    # Every content type is validated: API Gateway skips a body whose type has no model.
+    assert (tf.locals["json"], tf.locals["any_media_type"]) == REQUEST_MODEL_CONTENT_TYPES
     validator = tf.resource("aws_api_gateway_request_validator", "body")
     assert validator["validate_request_body"] is True
     assert validator["name"] == REQUEST_VALIDATOR_NAME

@@ -1,0 +1,64 @@
+"""Work per shard: the estimate, the refusal of a shard too heavy for the child, the shard_count named."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.contract import RequestInvalid, parse_request
+from sim.contract.workload import (
+    SHARD_BUDGET_SECONDS,
+    grid_point_seconds,
+    heaviest_shard_seconds,
+    point_seconds,
+    shard_seconds,
+    smallest_fitting_shard_count,
+)
+from sim.grid import shard_points
+from sim.limits import CHILD_TIMEOUT_SECONDS
+
+# The issue's request: 100,000 points in one shard.
+HUGE = {"num_drivers": list(range(1, 1001)), "commission_rate": [i / 1000 for i in range(100)]}
+
+
+def body(dimensions: dict, shard_count: int) -> dict:
+    return {"run_id": "heavy-001", "dimensions": dimensions, "shard_count": shard_count, "seed": 1}
+
+
+def test_the_budget_is_well_inside_the_childs_timeout() -> None:
+    assert 0 < SHARD_BUDGET_SECONDS <= CHILD_TIMEOUT_SECONDS / 2
+
+
+def test_a_hundred_thousand_points_in_one_shard_are_refused_naming_the_smallest_shard_count() -> None:
+    with pytest.raises(RequestInvalid) as raised:
+        parse_request(body(HUGE, 1))
+
+    [message] = raised.value.errors
+    assert message.startswith("shard_count: the heaviest shard would take about ")
+    fitting = int(message.rsplit(">= ", 1)[1])
+    request = parse_request(body(HUGE, fitting))
+    assert request.shard_count == fitting
+    with pytest.raises(RequestInvalid, match=f"use shard_count >= {fitting}"):
+        parse_request(body(HUGE, fitting - 1))
+
+
+def test_the_grid_estimate_agrees_with_the_estimate_from_each_shards_points() -> None:
+    dimensions = {"num_drivers": (50, 400), "horizon_min": (300, 1200), "num_riders": (500, 4000)}
+    work = grid_point_seconds(dimensions)
+
+    for shard_count in (1, 3):
+        by_points = max(
+            shard_seconds([p.params for p in shard_points(dimensions, shard_count, s)]) for s in range(shard_count)
+        )
+        assert heaviest_shard_seconds(work, shard_count) == pytest.approx(by_points)
+
+
+def test_a_point_heavier_than_the_budget_cannot_be_sharded_and_says_so() -> None:
+    dimensions = {"num_drivers": [20_000], "horizon_min": [60_000]}
+    assert point_seconds(20_000, 60_000, 500, 0.01) > SHARD_BUDGET_SECONDS
+    assert smallest_fitting_shard_count(grid_point_seconds(dimensions)) is None
+
+    with pytest.raises(RequestInvalid) as raised:
+        parse_request(body(dimensions, 1))
+
+    assert "no shard_count up to 1 fits" in raised.value.errors[0]
+    assert raised.value.errors[0].startswith("shard_count: ")
