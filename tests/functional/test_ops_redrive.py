@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pyarrow.compute as pc
 import pytest
 
+from pipeline.local import run_local
 from pipeline.ops import RedriveBackendMissing
 from pipeline.ops.backends import child_function
 from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_SUCCEEDED
+from pipeline.ops.redrive import redrive as run_redrive
 from pipeline.results import ResultsSource
 from sim.datasets import layout
-from sim.manifest import read_manifest
+from sim.manifest import DISPATCH_CLAIM_GRACE_SECONDS, RunManifest, create_manifest, read_manifest
 from sim.store import DirectoryStore
 from tests.functional import ops_fixtures
+from tests.functional.conftest import load_request
 from tests.functional.ops_fixtures import HELD_SHARD, RUN_ID, deliver_late, run_cli, status_json
 
 pristine_runbook = ops_fixtures.pristine_runbook
@@ -136,3 +143,64 @@ def test_an_s3_source_needs_the_child_function(monkeypatch: pytest.MonkeyPatch) 
         child_function(None)
     monkeypatch.setenv("CHILD_FUNCTION_NAME", "sweep-child")
     assert child_function(None) == "sweep-child" and child_function("explicit") == "explicit"
+
+
+class RecordingInvokerStandIn:
+    """Accepts every event without running it (a Lambda that queued it)."""
+
+    def __init__(self) -> None:
+        self.payloads: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def invoke_async(self, payload: Mapping[str, Any]) -> str:
+        with self._lock:
+            self.payloads.append(dict(payload))
+            return f"queued-{len(self.payloads)}"
+
+
+def test_ten_concurrent_redrives_dispatch_each_failed_shard_once_and_record_every_redrive(tmp_path: Path) -> None:
+    run_local(load_request("runbook.json", failure_injection_shards=[1, 2]), tmp_path, workers=2)
+    source, invoker = ResultsSource(str(tmp_path)), RecordingInvokerStandIn()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(lambda _: run_redrive(source, RUN_ID, invoker, backend="recording"), range(10)))
+
+    assert sorted(p["shard_id"] for p in invoker.payloads) == [1, 2]
+    assert all("failure_injection_shards" not in p for p in invoker.payloads)
+    entries = manifest(tmp_path)["redrives"]
+    assert {e["id"] for e in entries} == {r.redrive_id for r in results if r.redrive_id}
+    assert sorted(s["shard_id"] for e in entries for s in e["shards"]) == [1, 2]
+    assert all(d["status"] == "dispatched" for e in entries for d in e["dispatches"])
+
+
+def _dead_parents_run(out: Path, age_seconds: float) -> None:
+    """A run whose parent died right after recording it: every shard claimed, none dispatched."""
+    request = load_request("runbook.json")
+    then = datetime.now(UTC) - timedelta(seconds=age_seconds)
+    plan = RunManifest.plan(
+        request, {s: 2 for s in range(4)}, code_version="t", results_location=str(out), claimed_by="dead", now=then
+    )
+    assert create_manifest(DirectoryStore(out), plan)
+
+
+def test_redrive_completes_a_dead_parents_dispatch_once_after_the_grace_period(tmp_path: Path) -> None:
+    _dead_parents_run(tmp_path, DISPATCH_CLAIM_GRACE_SECONDS + 1)
+    source, invoker = ResultsSource(str(tmp_path)), RecordingInvokerStandIn()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: run_redrive(source, RUN_ID, invoker, backend="recording"), range(4)))
+
+    assert sorted(p["shard_id"] for p in invoker.payloads) == [0, 1, 2, 3]
+    assert all(p["failure_injection_shards"] == [1] for p in invoker.payloads)  # the run's own dispatch
+    assert sorted(t.shard_id for r in results for t in r.targets if t.reason == "undispatched") == [0, 1, 2, 3]
+    recorded = manifest(tmp_path)
+    assert [d["status"] for d in recorded["dispatches"]] == ["dispatched"] * 4 and recorded["redrives"] == []
+
+
+def test_redrive_leaves_a_parent_inside_the_grace_period_alone(tmp_path: Path) -> None:
+    _dead_parents_run(tmp_path, DISPATCH_CLAIM_GRACE_SECONDS / 2)
+    invoker = RecordingInvokerStandIn()
+
+    result = run_redrive(ResultsSource(str(tmp_path)), RUN_ID, invoker, backend="recording")
+
+    assert invoker.payloads == [] and result.targets == [] and result.skipped_in_flight == [0, 1, 2, 3]
