@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -160,10 +160,13 @@ def dispatch_claims(
         records = dispatch_shards(
             request, plan, invoker, max_workers=max_workers, max_attempts=max_attempts, failure_injection=injection
         )
-        manifest, _ = update_manifest(
-            store, manifest.run_id, lambda m, r=redrive_id, d=records: m.complete(token, r, d), prefix
-        )
+        manifest, _ = update_manifest(store, manifest.run_id, _completion(token, redrive_id, records), prefix)
     return manifest
+
+
+def _completion(token: str, redrive_id: str | None, records: list[DispatchRecord]) -> Callable[[RunManifest], None]:
+    """The manifest change that records these dispatch results (where ``token`` holds the claims)."""
+    return lambda manifest: manifest.complete(token, redrive_id, records)
 
 
 def dispatch_shards(

@@ -163,7 +163,7 @@ def redrive(
 
 def _results(manifest: RunManifest, claims: list[Claim]) -> list[DispatchRecord]:
     """The recorded dispatch of each claim, in claim order."""
-    found = []
+    found: list[DispatchRecord] = []
     for claim in claims:
         records = manifest.dispatches if claim.redrive_id is None else manifest.redrive(claim.redrive_id).dispatches
         found.extend(r for r in records if r.shard_id == claim.shard_id)

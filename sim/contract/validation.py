@@ -229,16 +229,16 @@ def _item_problems(dimensions: Any, flagged: set[Path]) -> tuple[list[Problem], 
     if not isinstance(dimensions, Mapping):
         return [], 0, set()
     problems: list[Problem] = []
-    unlisted, paths = 0, set()
+    unlisted, paths = 0, set[Path]()
     for name, item in _item_schemas().items():
         values = dimensions.get(name)
         if not isinstance(values, list):
             continue
-        broken = [
-            (i, k)
-            for i, v in enumerate(values)
-            if ("dimensions", name, i) not in flagged and (k := _broken_item_rule(item, v))
-        ]
+        broken: list[tuple[int, str]] = []
+        for i, value in enumerate(values):
+            keyword = _broken_item_rule(item, value)
+            if keyword is not None and ("dimensions", name, i) not in flagged:
+                broken.append((i, keyword))
         repeats = _repeats([v if not isinstance(v, Mapping | list) else _Unique(i) for i, v in enumerate(values)])
         unlisted += max(0, len(broken) - MESSAGE_LIMIT) + max(0, len(repeats) - MESSAGE_LIMIT)
         paths.update(("dimensions", name, i) for i, _ in broken)
@@ -302,7 +302,9 @@ def _non_finite(body: Mapping[str, Any]) -> list[Problem]:
     dimensions' values (deeper, a value already breaks a type rule). Runs after the shape check,
     so every list here is within its maxItems."""
     properties = request_schema()["properties"]
-    places = [((k,), body[k], spec) for k, spec in properties.items() if k in body and k != "dimensions"]
+    places: list[tuple[Path, Any, Mapping[str, Any]]] = [
+        ((k,), body[k], spec) for k, spec in properties.items() if k in body and k != "dimensions"
+    ]
     dimensions = body.get("dimensions")
     if isinstance(dimensions, Mapping):
         places.extend(
