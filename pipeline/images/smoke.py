@@ -57,7 +57,8 @@ def _parent_ok(result: Invocation) -> bool:
 
 
 def _child_ok(result: Invocation) -> bool:
-    return isinstance(result.payload, dict) and result.payload.get("errorType") == "RequestInvalid"
+    payload = result.payload if isinstance(result.payload, dict) else {}
+    return payload.get("status") == "rejected" and any("dimensions" in e for e in payload.get("errors", []))
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class SmokeCase:
 
 SMOKE_CASES = {
     "parent": SmokeCase({"run_id": "bad"}, "a 400 direct response naming the bad fields", _parent_ok),
-    "child": SmokeCase({"run_id": "bad", "shard_id": 0}, "a RequestInvalid function error", _child_ok),
+    "child": SmokeCase({"run_id": "bad", "shard_id": 0}, "a rejection naming the bad fields", _child_ok),
 }
 
 

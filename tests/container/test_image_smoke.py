@@ -29,16 +29,16 @@ def test_parent_image_answers_an_invalid_request_with_its_own_400(
     assert not exists(docker_daemon, result.container_id)
 
 
-def test_child_image_revalidates_its_payload_and_raises_request_invalid(
+def test_child_image_revalidates_its_payload_and_rejects_it_naming_the_fields(
     image_build: ImageBuild, docker_daemon: DockerDaemon, function_network: FunctionNetwork
 ) -> None:
     image = image_build.images["child"]
 
     result = smoke_image("child", image.reference, docker_daemon, function_network)
 
-    assert (result.status, result.headers.get("X-Amz-Function-Error")) == (200, "Unhandled")
-    assert result.payload["errorType"] == "RequestInvalid"
-    assert "dimensions: required" in result.payload["errorMessage"]
+    assert (result.status, result.headers.get("X-Amz-Function-Error")) == (200, None)
+    assert result.payload["status"] == "rejected"
+    assert "dimensions: required" in result.payload["errors"]
     assert not exists(docker_daemon, result.container_id)
 
 
