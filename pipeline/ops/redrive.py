@@ -26,11 +26,13 @@ from typing import Any
 from pipeline.ops.snapshot import RunSnapshot, read_manifest, read_outcomes
 from pipeline.ops.status import RunStatus, ShardState, StragglerPolicy, run_status
 from pipeline.results import ResultsSource
+from pipeline.verify import RunNotFound
 from sim.invoke import Invoker
 from sim.manifest import (
     DISPATCH_CLAIM_GRACE_SECONDS,
     Claim,
     DispatchRecord,
+    ManifestMissing,
     RedriveRecord,
     RedriveTarget,
     RunManifest,
@@ -154,7 +156,10 @@ def redrive(
             result.backend = backend
         return result, claims
 
-    manifest, (result, claims) = update_manifest(source.store(), run_id, claim, source.prefix)
+    try:
+        manifest, (result, claims) = update_manifest(source.store(), run_id, claim, source.prefix)
+    except ManifestMissing as missing:
+        raise RunNotFound(f"run_id: no manifest for {run_id!r} in {source.location}") from missing
     if claims:
         manifest = dispatch_claims(source.store(), manifest, claims, invoker, token, prefix=source.prefix)
         result.dispatches = _results(manifest, claims)

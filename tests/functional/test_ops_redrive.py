@@ -204,3 +204,11 @@ def test_redrive_leaves_a_parent_inside_the_grace_period_alone(tmp_path: Path) -
     result = run_redrive(ResultsSource(str(tmp_path)), RUN_ID, invoker, backend="recording")
 
     assert invoker.payloads == [] and result.targets == [] and result.skipped_in_flight == [0, 1, 2, 3]
+
+
+def test_a_redrive_of_a_run_without_a_manifest_names_the_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, stderr = run_cli(capsys, "redrive", "--run-id", "no-such-run", "--source", str(tmp_path))
+
+    assert code != 0 and f"run_id: no manifest for 'no-such-run' in {tmp_path}" in stderr
