@@ -11,19 +11,25 @@ honours ``If-Match`` on PutObject (tests/e2e/test_s3_store.py)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from aws_adapters.clients import DEFAULT_POOL, s3_client
+from sim.exceptions import SweepError
+from sim.retries import RetryPolicy, retrying
 
 PRECONDITION_FAILED = "PreconditionFailed"
 CONDITIONAL_CONFLICT = "ConditionalRequestConflict"
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 LOST_RACE_CODES = frozenset({PRECONDITION_FAILED, CONDITIONAL_CONFLICT, *NOT_FOUND_CODES})
-CONFLICT_RETRIES = 5
-CONFLICT_BACKOFF_SECONDS = 0.1
+
+
+class _ConditionalConflict(SweepError):
+    """Another conditional write to the key was in flight (409): retried."""
+
+
+CONFLICT_RETRY = RetryPolicy(max_attempts=6, base_seconds=0.05, cap_seconds=1.6, retry_on=(_ConditionalConflict,))
 
 
 def _code(error: ClientError) -> str:
@@ -47,19 +53,19 @@ class S3Store:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
 
     def put_if_absent(self, key: str, body: bytes) -> bool:
-        for attempt in range(CONFLICT_RETRIES + 1):
+        def attempt() -> bool:
             try:
                 self.client.put_object(Bucket=self.bucket, Key=key, Body=body, IfNoneMatch="*")
             except ClientError as error:
                 code = _code(error)
                 if code == PRECONDITION_FAILED:
                     return False
-                if code != CONDITIONAL_CONFLICT or attempt == CONFLICT_RETRIES:
-                    raise
-                time.sleep(CONFLICT_BACKOFF_SECONDS * 2**attempt)
-            else:
-                return True
-        raise AssertionError("unreachable")
+                if code == CONDITIONAL_CONFLICT:
+                    raise _ConditionalConflict(f"{key}: {error}") from error
+                raise
+            return True
+
+        return retrying(attempt, CONFLICT_RETRY)
 
     def get(self, key: str) -> bytes | None:
         versioned = self.get_versioned(key)
