@@ -36,6 +36,16 @@ SHARD_BUDGET_SECONDS = SHARD_BUDGET_FRACTION * CHILD_TIMEOUT_SECONDS
 MAX_SHARD_COUNT = 1000
 """The schema's bound on shard_count."""
 WORK_PARAMETERS = ("num_drivers", "horizon_min", "num_riders", "request_rate")
+CALIBRATION_POINTS = (
+    (200, 500, 600),
+    (50, 500, 300),
+    (800, 500, 600),
+    (200, 5000, 600),
+    (400, 2000, 1200),
+    (1600, 500, 300),
+    (100, 20000, 300),
+)
+"""(num_drivers, num_riders, horizon_min) of the calibration batches, 40 points each."""
 
 
 def point_seconds(num_drivers: Any, horizon_min: Any, num_riders: Any, request_rate: Any) -> Any:
@@ -109,13 +119,7 @@ def _calibrate() -> None:
 
     batch = 40
     rows = []
-    for drivers, riders, horizon in [
-        (200, 500, 600),
-        (50, 500, 300),
-        (800, 500, 600),
-        (200, 5000, 600),
-        (1600, 500, 300),
-    ]:
+    for drivers, riders, horizon in CALIBRATION_POINTS:
         points = []
         for i in range(batch):
             params = {**defaults(), "num_drivers": drivers, "num_riders": riders, "horizon_min": horizon}
