@@ -6,13 +6,14 @@ simulated minute; every ride request is dispatched and becomes a trip_data row).
 refused when its heaviest shard would take more than ``SHARD_BUDGET_SECONDS``: a fraction of the
 child's timeout, leaving room for a slower CPU, cold starts and the Parquet writes.
 
-Calibration (the one place to change when the engine changes; re-run ``python -m
-sim.contract.workload`` and paste its figures): least squares over seven shard-sized batches of 40
-points (50-1600 drivers, 500-20000 riders, 300-1200 min) of the numpy engine on this project's
-2-core development machine under load, 2026-12-01: 3.0e-7 s per driver-minute and 2.0e-5 s per
-request; the per-point constant fitted as ~0 and is set to the smallest batch's 10 ms per point.
-The numba kernel replacing that engine is expected to be about 10x faster: re-calibrate after it
-lands.
+Calibration (the one place to change when the engine changes): ``python -m sim.contract.workload``
+simulates seven shard-sized batches of 40 points (50-1600 drivers, 500-20000 riders, 300-1200 min,
+``CALIBRATION_POINTS``) and prints a least-squares fit. Two runs of the numpy engine on this
+project's 2-core development machine (load 2-4 from other jobs), 2026-12-01, fitted 8-25 ms per
+point, 0.9-1.4e-8 s per driver-minute and 1.8-2.4e-6 s per request; the constants below are the
+upper ends, rounded up. (A first run under heavier load measured up to 10x slower: the estimate
+is of an uncontended CPU, as a Lambda's is.) The numba kernel replacing that engine is expected
+to be about 10x faster: re-calibrate after it lands.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ import numpy as np
 from sim.limits import CHILD_TIMEOUT_SECONDS
 from sim.params import ParamValue, defaults
 
-SECONDS_PER_POINT = 0.01
-SECONDS_PER_DRIVER_MINUTE = 3.0e-7
-SECONDS_PER_REQUEST = 2.0e-5
+SECONDS_PER_POINT = 0.025
+SECONDS_PER_DRIVER_MINUTE = 1.5e-8
+SECONDS_PER_REQUEST = 2.5e-6
 SHARD_BUDGET_FRACTION = 0.5
 SHARD_BUDGET_SECONDS = SHARD_BUDGET_FRACTION * CHILD_TIMEOUT_SECONDS
 """The most simulated time one shard may be planned for: half the child's timeout."""

@@ -141,9 +141,12 @@ PARENT_CASES = [
     ("100k-points-one-shard", proxy(json.dumps(valid(dimensions=HEAVY, shard_count=1))), "shard_count: the heaviest"),
     ("100k-points-direct", valid(dimensions=HEAVY, shard_count=1), "use shard_count >= "),
     (
-        "one-point-too-heavy",
-        valid(dimensions={"num_drivers": [20_000], "horizon_min": [60_000]}, shard_count=1),
-        "no shard_count up to 1 fits",
+        "no-shard-count-fits",
+        valid(
+            dimensions={"num_drivers": list(range(19_901, 20_001)), "horizon_min": list(range(99_001, 100_001))},
+            shard_count=1000,
+        ),
+        "no shard_count up to 1000 fits",
     ),
     # direct-invoke crashes (finding 4)
     ("null", None, "body: must be a JSON object (got null)"),

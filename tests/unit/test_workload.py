@@ -52,13 +52,24 @@ def test_the_grid_estimate_agrees_with_the_estimate_from_each_shards_points() ->
         assert heaviest_shard_seconds(work, shard_count) == pytest.approx(by_points)
 
 
-def test_a_point_heavier_than_the_budget_cannot_be_sharded_and_says_so() -> None:
-    dimensions = {"num_drivers": [20_000], "horizon_min": [60_000]}
-    assert point_seconds(20_000, 60_000, 500, 0.01) > SHARD_BUDGET_SECONDS
-    assert smallest_fitting_shard_count(grid_point_seconds(dimensions)) is None
+def test_a_grid_no_shard_count_can_fit_says_so() -> None:
+    # 100,000 of the heaviest points: even 1000 shards (the most there can be) are over the budget
+    dimensions = {"num_drivers": list(range(19_901, 20_001)), "horizon_min": list(range(99_001, 100_001))}
+    work = grid_point_seconds(dimensions)
+    assert float(work.sum()) / 1000 > SHARD_BUDGET_SECONDS
+    assert smallest_fitting_shard_count(work) is None
 
     with pytest.raises(RequestInvalid) as raised:
-        parse_request(body(dimensions, 1))
+        parse_request(body(dimensions, 1000))
 
-    assert "no shard_count up to 1 fits" in raised.value.errors[0]
-    assert raised.value.errors[0].startswith("shard_count: ")
+    [message] = raised.value.errors
+    assert message.startswith("shard_count: the heaviest shard would take about ")
+    assert "no shard_count up to 1000 fits" in message and "sweep fewer points or smaller ones" in message
+
+
+def test_the_estimate_grows_with_drivers_horizon_and_requests() -> None:
+    base = point_seconds(200, 600, 500, 0.01)
+
+    assert point_seconds(400, 600, 500, 0.01) > base
+    assert point_seconds(200, 1200, 500, 0.01) > point_seconds(400, 600, 500, 0.01)
+    assert point_seconds(200, 600, 1000, 0.01) == point_seconds(200, 600, 500, 0.02) > base
