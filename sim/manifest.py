@@ -90,8 +90,6 @@ class DispatchRecord:
     """The service's HTTP status: 202 accepted, 429 throttled, 5xx service error; None without an answer."""
     request_id: str | None = None
     error: str | None = None
-    attempts: int = 0
-    """Invokes tried (retries included)."""
     claimed_by: str | None = None
     claimed_at: datetime | None = None
 
@@ -113,7 +111,6 @@ class DispatchRecord:
             status_code=fields.get("status_code"),
             request_id=fields.get("request_id"),
             error=fields.get("error"),
-            attempts=int(fields.get("attempts", 0)),
             claimed_by=fields.get("claimed_by"),
             claimed_at=_time(fields["claimed_at"], f"{where}.claimed_at") if fields.get("claimed_at") else None,
         )
