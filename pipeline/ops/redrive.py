@@ -4,7 +4,10 @@ Outcomes are read right before dispatch, so a shard that succeeded meanwhile
 is left alone, and a redriven shard counts as in flight from the moment the
 redrive is recorded: running redrive twice dispatches nothing the second time.
 Shards still in flight are not redriven (Lambda may still retry them) unless
-``stragglers`` asks for backup attempts of the flagged ones; writes are
+``stragglers`` asks for backup attempts of the flagged ones. A shard still
+``planned`` (its dispatch recorded as pending, never confirmed) is redriven once
+its record is older than ``PLANNED_GRACE_SECONDS``, the parent's timeout: no live
+parent can still be dispatching it; writes are
 deterministic and every attempt records its own outcome, so a backup or a
 duplicate delivery changes no data and keeps the history.
 
@@ -22,8 +25,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pipeline.deploy.constants import PARENT_TIMEOUT_SECONDS
+from pipeline.ops.shard_state import ShardState
 from pipeline.ops.snapshot import RunSnapshot, read_manifest, read_outcomes
-from pipeline.ops.status import RunStatus, ShardState, StragglerPolicy, run_status
+from pipeline.ops.status import RunStatus, StragglerPolicy, run_status
 from pipeline.results import ResultsSource
 from sim.contract import parse_request
 from sim.datasets import layout
@@ -31,6 +36,7 @@ from sim.runs import DispatchRecord, Invoker, dispatch_shards
 
 REDRIVEN_STATES = frozenset({ShardState.FAILED, ShardState.DISPATCH_FAILED})
 STRAGGLER = "straggler"
+PLANNED_GRACE_SECONDS = float(PARENT_TIMEOUT_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class RedriveTarget:
     shard_id: int
     point_count: int
     reason: str
-    """The shard's state ("failed", "dispatch_failed") or "straggler"."""
+    """The shard's state ("failed", "dispatch_failed", "planned") or "straggler"."""
 
 
 @dataclass
@@ -72,11 +78,14 @@ class RedriveResult:
         }
 
 
-def select_targets(status: RunStatus, *, stragglers: bool = False) -> tuple[list[RedriveTarget], list[int]]:
-    """The shards to dispatch, and the in-flight ones left to finish."""
+def select_targets(
+    status: RunStatus, *, stragglers: bool = False, planned_grace_s: float = PLANNED_GRACE_SECONDS
+) -> tuple[list[RedriveTarget], list[int]]:
+    """The shards to dispatch, and the ones not final left to finish."""
     targets, skipped = [], []
     for shard in status.shards:
-        if shard.state in REDRIVEN_STATES:
+        abandoned = shard.state == ShardState.PLANNED and (shard.waiting_s or 0.0) > planned_grace_s
+        if shard.state in REDRIVEN_STATES or abandoned:
             targets.append(RedriveTarget(shard.shard_id, shard.points, shard.state.value))
         elif stragglers and shard.straggler:
             targets.append(RedriveTarget(shard.shard_id, shard.points, STRAGGLER))

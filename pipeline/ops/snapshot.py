@@ -10,10 +10,10 @@ from typing import Any
 
 import pyarrow.fs as pafs
 
+from pipeline.ops.manifests import manifest_of
 from pipeline.results import ResultsSource
 from pipeline.verify import RunNotFound
 from sim.datasets.schemas import SCHEMAS
-from sim.runs import load_manifest
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class RunSnapshot:
 
 
 def read_manifest(source: ResultsSource, run_id: str) -> dict[str, Any]:
-    manifest = load_manifest(source.store(), run_id, source.prefix)
+    manifest = manifest_of(source.store(), run_id, source.prefix)
     if manifest is None:
         raise RunNotFound(f"run_id: no manifest for {run_id!r} in {source.location}")
     return manifest

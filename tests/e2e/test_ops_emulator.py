@@ -101,12 +101,13 @@ def test_status_is_non_zero_while_shards_are_missing(lifecycle: Lifecycle) -> No
     doc = final.json()
     assert doc["verdict"] == "incomplete" and doc["exit_code"] == EXIT_INCOMPLETE
     assert doc["counts"] == {
-        "planned": 4,
+        "total": 4,
         "succeeded": 3,
         "failed": 1,
         "dispatch_failed": 0,
         "in_flight": 0,
         "never_started": 0,
+        "planned": 0,
     }
     assert doc["attempts"] == {"total": 6, "failed": 3}
     assert doc["shards"][1]["last_error"].startswith("InjectedFailure")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
 
-from pipeline.ops import RedriveBackendMissing
+from pipeline.ops import RedriveBackendMissing, ShardState, read_snapshot, run_status
 from pipeline.ops.backends import child_function
 from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_SUCCEEDED
+from pipeline.ops.redrive import PLANNED_GRACE_SECONDS, RedriveTarget, select_targets
 from pipeline.results import ResultsSource
 from sim.datasets import layout
 from sim.runs import load_manifest
@@ -135,3 +137,22 @@ def test_an_s3_source_needs_the_child_function(monkeypatch: pytest.MonkeyPatch) 
         child_function(None)
     monkeypatch.setenv("CHILD_FUNCTION_NAME", "sweep-child")
     assert child_function(None) == "sweep-child" and child_function("explicit") == "explicit"
+
+
+def test_a_shard_left_planned_by_a_dead_parent_is_redriven_only_after_the_grace_period(held_run: Path) -> None:
+    # given the held shard's dispatch record left pending, as by a parent that died mid-dispatch
+    store = DirectoryStore(held_run)
+    body = manifest(held_run)
+    body["dispatches"][HELD_SHARD].update(status="pending", status_code=None, request_id=None)
+    store.put(layout.manifest_key(RUN_ID), json.dumps(body).encode())
+    snapshot = read_snapshot(ResultsSource(str(held_run)), RUN_ID)
+    created = run_status(snapshot).created_at
+
+    # when redrive plans inside and past the grace period
+    inside = run_status(snapshot, now=created + timedelta(seconds=PLANNED_GRACE_SECONDS - 1))
+    past = run_status(snapshot, now=created + timedelta(seconds=PLANNED_GRACE_SECONDS + 1))
+
+    # then the shard is planned (not final) and redriven only past the grace period
+    assert inside.shards[HELD_SHARD].state == ShardState.PLANNED and not inside.final
+    assert select_targets(inside) == ([], [HELD_SHARD])
+    assert select_targets(past) == ([RedriveTarget(HELD_SHARD, 2, "planned")], [])

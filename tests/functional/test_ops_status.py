@@ -53,12 +53,13 @@ def test_status_json_has_the_documented_shape_and_exit_code_3_while_a_shard_is_m
     assert code == EXIT_INCOMPLETE == doc["exit_code"]
     assert doc["run_id"] == RUN_ID and doc["verdict"] == "incomplete" and doc["points_total"] == 8
     assert doc["counts"] == {
-        "planned": 4,
+        "total": 4,
         "succeeded": 3,
         "failed": 1,
         "dispatch_failed": 0,
         "in_flight": 0,
         "never_started": 0,
+        "planned": 0,
     }
     assert doc["attempts"] == {"total": 6, "failed": 3}
     assert set(doc["stragglers"]) == {"factor", "min_seconds", "median_duration_s", "threshold_s", "shards"}
