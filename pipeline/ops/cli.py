@@ -22,14 +22,10 @@ from pipeline.ops.cost import DEFAULT_MEMORY_MB, PRICES_PATH, Prices, RunCost, r
 from pipeline.ops.redrive import plan_redrive, redrive
 from pipeline.ops.render import print_redrive, print_status, watch
 from pipeline.ops.snapshot import RunSnapshot, read_snapshot
-from pipeline.ops.status import RunStatus, StragglerPolicy, Verdict, run_status
+from pipeline.ops.status import EXIT_INCOMPLETE, EXIT_SUCCEEDED, VERDICT_EXIT, RunStatus, StragglerPolicy, run_status
 from pipeline.ops.units import size
 from pipeline.results import ResultsSource
 
-EXIT_SUCCEEDED = 0
-EXIT_INCOMPLETE = 3
-EXIT_RUNNING = 4
-VERDICT_EXIT = {Verdict.SUCCEEDED: EXIT_SUCCEEDED, Verdict.INCOMPLETE: EXIT_INCOMPLETE, Verdict.RUNNING: EXIT_RUNNING}
 DEFAULT_INTERVAL_SECONDS = 2.0
 PIPED_WIDTH = 110
 

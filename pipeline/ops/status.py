@@ -31,6 +31,13 @@ class Verdict(StrEnum):
     """Some shard may still finish."""
 
 
+EXIT_SUCCEEDED = 0
+EXIT_INCOMPLETE = 3
+EXIT_RUNNING = 4
+VERDICT_EXIT = {Verdict.SUCCEEDED: EXIT_SUCCEEDED, Verdict.INCOMPLETE: EXIT_INCOMPLETE, Verdict.RUNNING: EXIT_RUNNING}
+"""The exit code of every command that ends on a run's verdict (status, redrive --watch, run --local)."""
+
+
 @dataclass(frozen=True)
 class StragglerPolicy:
     """A waiting shard is a straggler past max(factor x median finished duration, min_seconds)."""

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.athena import run_queries
 from pipeline.deploy import Deployment
-from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_RUNNING, EXIT_SUCCEEDED
+from pipeline.ops.status import EXIT_INCOMPLETE, EXIT_RUNNING, EXIT_SUCCEEDED
 from pipeline.results import ResultsSource
 from sim.datasets import layout
 from sim.runs import load_manifest

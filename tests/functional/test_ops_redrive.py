@@ -11,8 +11,8 @@ import pytest
 
 from pipeline.ops import RedriveBackendMissing, ShardState, read_snapshot, run_status
 from pipeline.ops.backends import child_function
-from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_SUCCEEDED
 from pipeline.ops.redrive import PLANNED_GRACE_SECONDS, RedriveTarget, select_targets
+from pipeline.ops.status import EXIT_INCOMPLETE, EXIT_SUCCEEDED
 from pipeline.results import ResultsSource
 from sim.datasets import layout
 from sim.runs import load_manifest

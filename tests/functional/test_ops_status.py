@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.ops import ShardState, StragglerPolicy, Verdict, read_snapshot, run_status
-from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_RUNNING, EXIT_SUCCEEDED
+from pipeline.ops.status import EXIT_INCOMPLETE, EXIT_RUNNING, EXIT_SUCCEEDED
 from pipeline.results import ResultsSource
 from tests.functional import ops_fixtures
 from tests.functional.ops_fixtures import RUN_ID, deliver_late, run_cli, status_json
