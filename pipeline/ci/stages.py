@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.version import REPO_ROOT
+from pipeline.paths import CACHE_DIR, REPO_ROOT
 from sim.exceptions import SweepError
 
-REPORTS = REPO_ROOT / ".cache" / "ci"
+REPORTS = CACHE_DIR / "ci"
 
 
 class StageFailed(SweepError):

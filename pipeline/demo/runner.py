@@ -20,10 +20,10 @@ from pipeline.emulator import Emulator, EmulatorNotRunning
 from pipeline.emulator.cli import STOP_COMMAND, running_emulator, start_recorded
 from pipeline.emulator.constants import EMULATOR_CLIENT_ENV
 from pipeline.ops.shard_state import ShardState
+from pipeline.paths import REPO_ROOT
 from pipeline.results import ResultsSource
 from pipeline.verify import verify_run
 from pipeline.verify.cli import print_report
-from pipeline.version import REPO_ROOT
 from sim.contract import parse_request_text
 from sim.exceptions import SweepError
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.version import REPO_ROOT
+from pipeline.paths import REPO_ROOT
 
 DEFAULT_NAME_PREFIX = "serverless-sweep"
 DEFAULT_STAGE = "v1"
