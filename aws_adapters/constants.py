@@ -24,9 +24,17 @@ AWS_ACCESS_KEY_ID_ENV = "AWS_ACCESS_KEY_ID"
 AWS_SECRET_ACCESS_KEY_ENV = "AWS_SECRET_ACCESS_KEY"
 AWS_SESSION_TOKEN_ENV = "AWS_SESSION_TOKEN"
 
-DEFAULT_DISPATCH_CONCURRENCY = 32
+# What the results settings must look like, in a syntax Python's re and Terraform's RE2 read
+# alike: the functions' configuration, the Athena settings and Terraform's validations
+# (tested against these) use them.
+BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+PREFIX_PATTERN = r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"
+"""Key prefix: path segments of letters, digits, '.', '_' and '-', no leading or trailing '/'."""
+CODE_VERSION_PATTERN = r"^[!-~]{1,128}$"
+"""1 to 128 printable ASCII characters, no spaces."""
+
+# Bounds of the dispatch settings (their defaults are sim.constants'); Terraform's validations are tested against them.
 MAX_DISPATCH_CONCURRENCY = 256
-DEFAULT_DISPATCH_MAX_ATTEMPTS = 6
 MAX_DISPATCH_MAX_ATTEMPTS = 20
 LOCALSTACK_EDGE_PORT = 4566
 # A local emulator accepts any credentials and region; these are used when none are configured.

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from sim.constants import DISPATCH_CONCURRENCY, DISPATCH_MAX_ATTEMPTS
 from sim.contract import SweepRequest
 from sim.datasets import layout
 from sim.exceptions import SweepError
@@ -118,8 +119,8 @@ def submit_run(
     code_version: str,
     results_location: str,
     prefix: str = layout.DEFAULT_PREFIX,
-    max_workers: int = 32,
-    max_attempts: int = 6,
+    max_workers: int = DISPATCH_CONCURRENCY,
+    max_attempts: int = DISPATCH_MAX_ATTEMPTS,
 ) -> RunSummary:
     """Record the run and dispatch its shards, or return the stored summary of an identical run."""
     points_total = grid_size(request.dimensions)
@@ -154,8 +155,8 @@ def dispatch_shards(
     plan: list[DispatchRecord],
     invoker: Invoker,
     *,
-    max_workers: int = 32,
-    max_attempts: int = 6,
+    max_workers: int = DISPATCH_CONCURRENCY,
+    max_attempts: int = DISPATCH_MAX_ATTEMPTS,
     failure_injection: bool = True,
 ) -> list[DispatchRecord]:
     """Invoke one child per planned shard in parallel; never drop a shard silently.

@@ -19,11 +19,10 @@ PARENT_MEMORY_MB = 512
 PARENT_TIMEOUT_SECONDS = 60
 CHILD_MEMORY_MB = 1769  # one full vCPU on AWS
 CHILD_TIMEOUT_SECONDS = 600
-# The child's async invoke configuration: Lambda's maximum retries, and how long an event
-# may wait (throttled or between retries) before it is dropped.
-CHILD_MAX_RETRY_ATTEMPTS = 2
+# The child's async invoke configuration: how long an event may wait (throttled or between
+# retries) before it is dropped. Its retries are sim.worker.MAX_RETRIES, the dispatch
+# defaults sim.constants'.
 CHILD_MAX_EVENT_AGE_SECONDS = 3600
-PARENT_DISPATCH_CONCURRENCY = 32
 
 LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",
