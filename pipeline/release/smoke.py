@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from pipeline.ops.manifests import dispatch_history, manifest_of
 from pipeline.ops.shard_state import SUCCEEDED_ATTEMPT, ShardState, classify_shard
-from pipeline.release.ledger import SmokeResult
+from pipeline.release.ledger import SmokeResult, SmokeStatus
 from sim.contract import parse_request
 from sim.datasets import layout
 from sim.datasets.parquet import decode
@@ -133,7 +133,7 @@ def smoke_test(
             raise _Failed(f"code_version expected {code_version!r}, observed {wrong}")
     except (_Failed, ClientError, BotoCoreError) as failure:
         detail = f"run {run}: {failure}"
-        status = "failed"
+        status: SmokeStatus = "failed"
     else:
         detail = f"run {run}: shard 0 succeeded; code_version {child_version} (parent and child)"
         status = "passed"
