@@ -56,10 +56,9 @@ def _start_worker(parent_pid: int, all_started: Any) -> None:
     _all_started = all_started
 
 
-def _started() -> int:
+def _started() -> None:
     """Held until every worker runs one: so each runs exactly one, and each was spawned for it."""
     _all_started.wait(WORKER_START_TIMEOUT_SECONDS)
-    return os.getpid()
 
 
 class ProcessPoolInvoker:
@@ -82,7 +81,8 @@ class ProcessPoolInvoker:
             initargs=(os.getpid(), context.Barrier(count)),
         )
         # No worker is idle until all have met at the barrier, so each submit spawns one, from this thread.
-        self.worker_pids = sorted(f.result() for f in [self._pool.submit(_started) for _ in range(count)])
+        for started in [self._pool.submit(_started) for _ in range(count)]:
+            started.result()
         self.futures: list[Future[ShardResult]] = []
 
     def invoke_async(self, payload: Mapping[str, Any]) -> str:
