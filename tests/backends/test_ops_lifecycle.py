@@ -1,4 +1,5 @@
-"""status, redrive and report through a run's whole life, on any backend (``--backend``).
+"""A run's whole life on any backend (``--backend``): the injected failure, verify, status,
+redrive and report.
 
 The runbook request (shard 1 injected) is submitted under a run_id of its own, so the
 redrive here leaves every other run untouched. Every command runs as ``python -m
@@ -18,6 +19,7 @@ from pipeline.athena import run_queries
 from pipeline.ops.backends import Backend, LocalBackend, Submission
 from pipeline.ops.manifests import manifest_of
 from pipeline.ops.status import EXIT_INCOMPLETE, EXIT_RUNNING, EXIT_SUCCEEDED
+from pipeline.verify import VerifyReport, verify_run
 from sim.datasets import layout
 from tests.backends.conftest import Cli, pipeline
 
@@ -47,6 +49,10 @@ class Lifecycle:
     first: Cli
     final: Cli
     final_text: Cli
+    verify: VerifyReport
+    injected: list[dict[str, Any]]
+    """Shard 1's attempts and data keys before the redrive."""
+    injected_keys: list[str]
     data_before: dict[tuple[str, int], bytes | None]
     redrive: Cli
     after: Cli
@@ -60,11 +66,17 @@ def lifecycle(backend: Backend) -> Lifecycle:
     first = pipeline(backend, "status", RUN_ID, "--json")
     final = pipeline(backend, "status", RUN_ID, "--json", *WATCH)
     final_text = pipeline(backend, "status", RUN_ID)
+    verify = verify_run(backend.source, RUN_ID)
+    injected = backend.source.read("shard_outcomes", RUN_ID).filter(pc.field("shard_id") == 1).sort_by("attempt")
+    store, prefix = backend.source.store(), backend.source.prefix
+    injected_keys = [k for d in DATA_DATASETS for k in store.list(layout.shard_prefix(d, RUN_ID, 1, prefix))]
     before = data_objects(backend)
     redrive = pipeline(backend, "redrive", RUN_ID, "--json", *WATCH)
     after = pipeline(backend, "status", RUN_ID, "--json")
     again = pipeline(backend, "redrive", RUN_ID, "--json")
-    return Lifecycle(submission, first, final, final_text, before, redrive, after, again)
+    return Lifecycle(
+        submission, first, final, final_text, verify, injected.to_pylist(), injected_keys, before, redrive, after, again
+    )
 
 
 def data_objects(backend: Backend) -> dict[tuple[str, int], bytes | None]:
@@ -83,6 +95,26 @@ def manifest(backend: Backend) -> dict[str, Any]:
     found = manifest_of(backend.source.store(), RUN_ID, backend.source.prefix)
     assert found is not None
     return found
+
+
+def test_the_injected_shard_failed_its_three_attempts_and_wrote_no_data(lifecycle: Lifecycle) -> None:
+    rows = lifecycle.injected
+
+    assert [(r["attempt"], r["status"], r["error_type"], r["failure_injected"]) for r in rows] == [
+        (1, "failed", "InjectedFailure", True),
+        (2, "failed", "InjectedFailure", True),
+        (3, "failed", "InjectedFailure", True),
+    ]
+    assert len({r["request_id"] for r in rows}) == 3
+    assert lifecycle.injected_keys == [] and all(lifecycle.data_before.values())
+
+
+def test_the_duckdb_checks_pass_with_the_failed_shard_absent(lifecycle: Lifecycle) -> None:
+    report = lifecycle.verify
+
+    assert report.ok, [(c.name, c.rows) for c in report.checks if not c.ok]
+    coverage = next(c for c in report.checks if c.name == "grid points in shard_metrics")
+    assert coverage.rows[0][:3] == (6, 6, 0)  # 3 successful shards x 2 points, all present once
 
 
 def test_status_is_non_zero_while_shards_are_missing(lifecycle: Lifecycle) -> None:
@@ -164,7 +196,7 @@ def test_the_redrive_leaves_the_succeeded_shards_alone(lifecycle: Lifecycle, bac
     assert lifecycle.redrive.code == EXIT_SUCCEEDED
     after = data_objects(backend)
 
-    assert after == lifecycle.data_before and all(lifecycle.data_before.values())
+    assert after == lifecycle.data_before
     assert all(attempts(backend, s) == [(1, "succeeded", False)] for s in (0, 2, 3))
 
 

