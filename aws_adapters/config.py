@@ -11,26 +11,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aws_adapters.constants import (
+    BUCKET_PATTERN,
     CHILD_FUNCTION_NAME_ENV,
     CODE_VERSION_ENV,
-    DEFAULT_DISPATCH_CONCURRENCY,
-    DEFAULT_DISPATCH_MAX_ATTEMPTS,
+    CODE_VERSION_PATTERN,
     DISPATCH_CONCURRENCY_ENV,
     DISPATCH_MAX_ATTEMPTS_ENV,
     MAX_DISPATCH_CONCURRENCY,
     MAX_DISPATCH_MAX_ATTEMPTS,
+    PREFIX_PATTERN,
     RESULTS_BUCKET_ENV,
     RESULTS_PREFIX_ENV,
 )
 from aws_adapters.exceptions import ConfigInvalid
+from sim.constants import DISPATCH_CONCURRENCY, DISPATCH_MAX_ATTEMPTS
 from sim.datasets import layout
 
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_PREFIX = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+_BUCKET = re.compile(BUCKET_PATTERN)
+_PREFIX = re.compile(PREFIX_PATTERN)
 _FUNCTION = re.compile(
     r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$"
 )
-_CODE_VERSION = re.compile(r"^[\x21-\x7e]{1,128}$")
+_CODE_VERSION = re.compile(CODE_VERSION_PATTERN)
 
 
 class _Reader:
@@ -47,7 +49,7 @@ class _Reader:
                 return default
             self.errors.append(f"{name}: required, not set")
             return ""
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):
             self.errors.append(f"{name}: must be {rule}, got {value[:80]!r}")
         return value
 
@@ -105,10 +107,10 @@ class ParentConfig(ChildConfig):
             *_common(reader),
             child_function_name=reader.text(CHILD_FUNCTION_NAME_ENV, _FUNCTION, "a Lambda function name or ARN"),
             dispatch_concurrency=reader.integer(
-                DISPATCH_CONCURRENCY_ENV, DEFAULT_DISPATCH_CONCURRENCY, 1, MAX_DISPATCH_CONCURRENCY
+                DISPATCH_CONCURRENCY_ENV, DISPATCH_CONCURRENCY, 1, MAX_DISPATCH_CONCURRENCY
             ),
             dispatch_max_attempts=reader.integer(
-                DISPATCH_MAX_ATTEMPTS_ENV, DEFAULT_DISPATCH_MAX_ATTEMPTS, 1, MAX_DISPATCH_MAX_ATTEMPTS
+                DISPATCH_MAX_ATTEMPTS_ENV, DISPATCH_MAX_ATTEMPTS, 1, MAX_DISPATCH_MAX_ATTEMPTS
             ),
         )
         reader.done()

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-# The dispatch defaults are the parent logic's own (sim.runs); the environment may override them.
-from sim.runs import DEFAULT_DISPATCH_CONCURRENCY as DEFAULT_DISPATCH_CONCURRENCY
-from sim.runs import DEFAULT_DISPATCH_MAX_ATTEMPTS as DEFAULT_DISPATCH_MAX_ATTEMPTS
-
 # The functions' configuration (set by Terraform or the emulator deployer).
 RESULTS_BUCKET_ENV = "RESULTS_BUCKET"
 RESULTS_PREFIX_ENV = "RESULTS_PREFIX"
@@ -28,6 +24,16 @@ AWS_ACCESS_KEY_ID_ENV = "AWS_ACCESS_KEY_ID"
 AWS_SECRET_ACCESS_KEY_ENV = "AWS_SECRET_ACCESS_KEY"
 AWS_SESSION_TOKEN_ENV = "AWS_SESSION_TOKEN"
 
+# What the results settings must look like, in a syntax Python's re and Terraform's RE2 read
+# alike: the functions' configuration, the Athena settings and Terraform's validations
+# (tested against these) use them.
+BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+PREFIX_PATTERN = r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"
+"""Key prefix: path segments of letters, digits, '.', '_' and '-', no leading or trailing '/'."""
+CODE_VERSION_PATTERN = r"^[!-~]{1,128}$"
+"""1 to 128 printable ASCII characters, no spaces."""
+
+# Bounds of the dispatch settings (their defaults are sim.constants'); Terraform's validations are tested against them.
 MAX_DISPATCH_CONCURRENCY = 256
 MAX_DISPATCH_MAX_ATTEMPTS = 20
 LOCALSTACK_EDGE_PORT = 4566

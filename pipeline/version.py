@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 from importlib.metadata import version
-from pathlib import Path
+
+from pipeline.paths import REPO_ROOT
 
 CODE_VERSION_ENV = "CODE_VERSION"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def code_version() -> str:

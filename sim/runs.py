@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from sim.constants import DISPATCH_CONCURRENCY, DISPATCH_MAX_ATTEMPTS
 from sim.contract import SweepRequest
 from sim.datasets import layout
 from sim.exceptions import SweepError
@@ -41,8 +42,6 @@ from sim.store import ObjectStore
 from sim.worker import shard_event
 
 INCOMPLETE = 502
-DEFAULT_DISPATCH_CONCURRENCY = 32
-DEFAULT_DISPATCH_MAX_ATTEMPTS = 6
 PUBLIC_DISPATCH_FIELDS = ("shard_id", "point_count", "status", "status_code", "request_id", "error")
 """What the answer shows of a dispatch record (claims are the manifest's bookkeeping)."""
 
@@ -103,8 +102,8 @@ def submit_run(
     code_version: str,
     results_location: str,
     prefix: str = layout.DEFAULT_PREFIX,
-    max_workers: int = DEFAULT_DISPATCH_CONCURRENCY,
-    max_attempts: int = DEFAULT_DISPATCH_MAX_ATTEMPTS,
+    max_workers: int = DISPATCH_CONCURRENCY,
+    max_attempts: int = DISPATCH_MAX_ATTEMPTS,
     grace_seconds: float = DISPATCH_CLAIM_GRACE_SECONDS,
 ) -> RunSummary:
     """Record the run and dispatch its shards, or answer for the identical run already recorded."""
@@ -147,8 +146,8 @@ def dispatch_claims(
     token: str,
     *,
     prefix: str = layout.DEFAULT_PREFIX,
-    max_workers: int = DEFAULT_DISPATCH_CONCURRENCY,
-    max_attempts: int = DEFAULT_DISPATCH_MAX_ATTEMPTS,
+    max_workers: int = DISPATCH_CONCURRENCY,
+    max_attempts: int = DISPATCH_MAX_ATTEMPTS,
 ) -> RunManifest:
     """Invoke the claimed shards, then record each result where ``token`` still holds the claim."""
     request = manifest.sweep_request()
@@ -174,8 +173,8 @@ def dispatch_shards(
     plan: list[DispatchRecord],
     invoker: Invoker,
     *,
-    max_workers: int = DEFAULT_DISPATCH_CONCURRENCY,
-    max_attempts: int = DEFAULT_DISPATCH_MAX_ATTEMPTS,
+    max_workers: int = DISPATCH_CONCURRENCY,
+    max_attempts: int = DISPATCH_MAX_ATTEMPTS,
     failure_injection: bool = True,
 ) -> list[DispatchRecord]:
     """Invoke one child per planned shard in parallel; never drop a shard silently.

@@ -4,7 +4,11 @@ Both start lazily, only when a test asks for them. ``emulator`` is a running Min
 (``pipeline.emulator.Emulator``); ``deployment`` is the stack deployed on it from zip packages
 (``pipeline.deploy.Deployment``), redeployed if a test reset the emulator. Tests share them:
 use a run_id of your own rather than resetting, and reset (then expect a redeploy) only
-when a test needs an empty emulator."""
+when a test needs an empty emulator.
+
+``--backend local|emulator|aws`` chooses where ``tests/backends`` runs (default local): the
+functional CI stage runs that suite locally, the e2e stage on the emulator (its session
+fixtures shared with tests/e2e, so no extra cold start)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,13 @@ import pytest
 from pipeline.deploy import Deployment, deploy
 from pipeline.emulator import Emulator
 from pipeline.emulator.constants import EMULATOR_CLIENT_ENV
+
+BACKENDS = ("local", "emulator", "aws")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--backend", choices=BACKENDS, default="local", help="where tests/backends runs (default: local)")
+
 
 # Async retries of a failing child come this many seconds apart (doubling): the injected
 # shard's three attempts finish in about a second.

@@ -84,7 +84,8 @@ resource "aws_lambda_function" "child" {
   depends_on = [aws_iam_role_policy.child]
 }
 
-# Lambda retries a failed shard twice (sim.worker.MAX_RETRIES; each attempt records its own
+# Lambda retries a failed shard twice (sim.worker.MAX_RETRIES, which tests/infra compares this
+# with, and which status counts retries exhausted by; each attempt records its own
 # outcome); an event that still fails, or ages out, lands in the failure queue with its payload,
 # so an exhausted shard is never lost silently.
 resource "aws_lambda_function_event_invoke_config" "child" {

@@ -195,6 +195,11 @@ variable "results_bucket_name" {
   description = "Results bucket name; null for <name_prefix>-results-<account id>."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.results_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.results_bucket_name))
+    error_message = "results_bucket_name: 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit."
+  }
 }
 
 variable "results_prefix" {

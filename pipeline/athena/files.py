@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.athena.exceptions import PlanInvalid, UnknownQuery
-from pipeline.version import REPO_ROOT
+from pipeline.paths import REPO_ROOT
 
 ATHENA_DIR = REPO_ROOT / "athena"
 DEFAULT_PLAN = ATHENA_DIR / "athena_bootstrap.plan"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from aws_adapters.constants import BUCKET_PATTERN, PREFIX_PATTERN
 from pipeline.athena.exceptions import SettingInvalid
 from sim.datasets import layout
 from sim.params import request_schema
@@ -16,8 +17,8 @@ DEFAULT_DATABASE = "serverless_sweep"
 DEFAULT_WORKGROUP = "primary"
 
 _DATABASE = re.compile(r"[a-z][a-z0-9_]{0,254}")
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-_PREFIX = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
+_BUCKET = re.compile(BUCKET_PATTERN)
+_PREFIX = re.compile(PREFIX_PATTERN)
 _RUN_ID = re.compile(request_schema()["properties"]["run_id"]["pattern"])
 _OUTCOMES_FOLDER = layout.outcomes_prefix("").lstrip("/")
 

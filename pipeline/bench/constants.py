@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CACHE_DIR = REPO_ROOT / ".cache"
+from pipeline.paths import CACHE_DIR
 
 # ridehail (the reference simulator) needs Python >= 3.12 and pins its own numpy:
 # it gets its own venv, rebuilt when the lock file changes.

@@ -27,6 +27,7 @@ from pipeline.demo.runner import DEMO_REQUEST
 from pipeline.deploy import Deployment, DeploymentNames, deploy
 from pipeline.emulator import Emulator
 from pipeline.emulator.constants import EMULATOR_CLIENT_ENV
+from sim.constants import DISPATCH_CONCURRENCY
 from sim.exceptions import SweepError
 
 BENCH_PREFIX = "sweep-bench"
@@ -54,7 +55,7 @@ class DispatchFigures:
 def register_dispatch(benches: argparse._SubParsersAction) -> None:
     parser = benches.add_parser("dispatch", help="the parent's fan-out rate and the runbook's POST-to-done time")
     parser.add_argument("--shards", type=int, default=1000, help="shards of the dispatch request (max 1000)")
-    parser.add_argument("--concurrency", type=int, default=32, help="the parent's dispatch threads")
+    parser.add_argument("--concurrency", type=int, default=DISPATCH_CONCURRENCY, help="the parent's dispatch threads")
     parser.add_argument("--skip-runbook", action="store_true", help="only the dispatch benchmark")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     parser.set_defaults(handler=_bench)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.bench.constants import (
-    CACHE_DIR,
     PYENV_VERSIONS,
     RIDEHAIL_LOCK,
     RIDEHAIL_PYTHON_ENV,
@@ -21,6 +20,7 @@ from pipeline.bench.constants import (
     RIDEHAIL_VENV,
 )
 from pipeline.bench.exceptions import BenchSetupFailed
+from pipeline.paths import CACHE_DIR
 
 _MARKER = ".project-lock-sha256"
 

@@ -12,10 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.version import REPO_ROOT
+from pipeline.paths import CACHE_DIR, REPO_ROOT
 from sim.exceptions import SweepError
 
-REPORTS = REPO_ROOT / ".cache" / "ci"
+REPORTS = CACHE_DIR / "ci"
+BACKEND_SUITE = "tests/backends"
+"""One suite over the backends: run by the functional stage locally and by the e2e stage on the
+emulator, in the same pytest process as tests/e2e so it shares the session's emulator."""
 
 
 class StageFailed(SweepError):
@@ -57,8 +60,8 @@ def run_command(argv: list[str], what: str) -> None:
         raise StageFailed(f"{what} failed")
 
 
-def pytest_stage(*paths: str, marker: str | None = None) -> Callable[[], StageOutput]:
-    """A stage that runs pytest on ``paths`` and counts results from its JUnit report."""
+def pytest_stage(*paths: str, marker: str | None = None, options: tuple[str, ...] = ()) -> Callable[[], StageOutput]:
+    """A stage that runs pytest on ``paths`` (with ``options``) and counts results from its JUnit report."""
 
     def run() -> StageOutput:
         existing = [p for p in paths if (REPO_ROOT / p).exists()]
@@ -66,7 +69,7 @@ def pytest_stage(*paths: str, marker: str | None = None) -> Callable[[], StageOu
             return StageOutput(notes=[f"no tests under {', '.join(paths)}"])
         REPORTS.mkdir(parents=True, exist_ok=True)
         report = REPORTS / f"{'-'.join(Path(p).name for p in existing)}.xml"
-        argv = [sys.executable, "-m", "pytest", *existing, f"--junitxml={report}", "-q"]
+        argv = [sys.executable, "-m", "pytest", *existing, *options, f"--junitxml={report}", "-q"]
         if marker:
             argv += ["-m", marker]
         print(f"$ {' '.join(argv)}", flush=True)
@@ -121,8 +124,16 @@ STAGES: tuple[Stage, ...] = (
         "unit tests (sim, contract, build definitions, Terraform HCL)",
         pytest_stage("tests/unit", "tests/infra"),
     ),
-    Stage("functional", "local sweeps, DuckDB checks, Athena SQL on real Parquet", pytest_stage("tests/functional")),
-    Stage("e2e", "zip functions end to end on the emulator", pytest_stage("tests/e2e")),
+    Stage(
+        "functional",
+        "local sweeps, DuckDB checks, Athena SQL on real Parquet, the backend suite locally",
+        pytest_stage("tests/functional", BACKEND_SUITE, options=("--backend", "local")),
+    ),
+    Stage(
+        "e2e",
+        "zip functions end to end on the emulator, the backend suite on it",
+        pytest_stage("tests/e2e", BACKEND_SUITE, options=("--backend", "emulator")),
+    ),
     Stage("images", "image builds, reproducibility, image functions on the emulator", pytest_stage("tests/container")),
     Stage("browser", "the report page in headless Chromium", pytest_stage("tests/browser")),
     Stage("demo", "the main job: python -m pipeline demo", demo),

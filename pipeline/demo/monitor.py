@@ -1,7 +1,8 @@
-"""A run's progress, read from its shard_outcomes objects (one per attempt).
+"""A run's progress, read from its manifest and its shard_outcomes objects (one per attempt).
 
-A shard is final once an attempt succeeded, or once all of Lambda's attempts (the first
-plus ``sim.worker.MAX_RETRIES``) failed. Each outcome object is read once and remembered."""
+Each shard's state is ``pipeline.ops.shard_state``'s, the meaning status and redrive use.
+The manifest is read on every poll (a redrive changes it); each outcome object is read once
+and remembered."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pipeline.ops.manifests import dispatch_history, manifest_of
+from pipeline.ops.shard_state import FINAL_STATES, SUCCEEDED_ATTEMPT, ShardState, classify_shard
 from sim.datasets import layout
 from sim.datasets.parquet import decode
 from sim.exceptions import SweepError
 from sim.store import ObjectStore
-from sim.worker import MAX_RETRIES
-
-MAX_ATTEMPTS = MAX_RETRIES + 1
-PENDING, RETRYING, SUCCEEDED, FAILED = "pending", "retrying", "succeeded", "failed"
 
 
 class RunTimedOut(SweepError):
@@ -28,11 +27,11 @@ class ShardProgress:
     shard_id: int
     attempts: int
     failed_attempts: int
-    status: str
+    status: ShardState
 
     @property
     def final(self) -> bool:
-        return self.status in (SUCCEEDED, FAILED)
+        return self.status in FINAL_STATES
 
 
 class RunMonitor:
@@ -54,6 +53,8 @@ class RunMonitor:
         return self._statuses[key]
 
     def poll(self) -> list[ShardProgress]:
+        manifest = manifest_of(self.store, self.run_id, self.prefix)
+        history = {} if manifest is None else dispatch_history(manifest)
         keys = self.store.list(layout.dataset_prefix("shard_outcomes", self.run_id, self.prefix))
         by_shard: dict[int, list[str]] = {s: [] for s in range(self.shard_count)}
         for key in keys:
@@ -61,14 +62,9 @@ class RunMonitor:
             by_shard.setdefault(shard_id, []).append(self._status(key))
         progress = []
         for shard_id, statuses in sorted(by_shard.items()):
-            failed = sum(s != SUCCEEDED for s in statuses)
-            if SUCCEEDED in statuses:
-                status = SUCCEEDED
-            elif failed >= MAX_ATTEMPTS:
-                status = FAILED
-            else:
-                status = RETRYING if failed else PENDING
-            progress.append(ShardProgress(shard_id, len(statuses), failed, status))
+            state = classify_shard([d.status for d in history.get(shard_id, [])], statuses)
+            failed = sum(s != SUCCEEDED_ATTEMPT for s in statuses)
+            progress.append(ShardProgress(shard_id, len(statuses), failed, state))
         return progress
 
     def wait(

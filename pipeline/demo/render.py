@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipeline.demo.monitor import FAILED, PENDING, RETRYING, SUCCEEDED, ShardProgress
+from pipeline.demo.monitor import ShardProgress
 from pipeline.duck import connect
+from pipeline.ops.render import STATE_STYLE
 
 RUN_METRICS_SQL = """
 SELECT count(*) AS points,
@@ -27,7 +28,6 @@ SELECT count(*) AS points,
        round(avg(driver_earnings_per_online_hour), 2) AS driver_hourly
 FROM shard_metrics
 """
-STYLES = {SUCCEEDED: "green", FAILED: "red", RETRYING: "yellow", PENDING: "dim"}
 
 
 def dispatch_table(summary: dict[str, Any]) -> Table:
@@ -61,7 +61,7 @@ def outcomes_table(outcomes: pa.Table, progress: list[ShardProgress]) -> Table:
         errors = {f"{r['error_type']}" for r in attempts if r["error_type"]}
         table.add_row(
             str(shard.shard_id),
-            f"[{STYLES[shard.status]}]{shard.status}[/]",
+            f"[{STATE_STYLE[shard.status]}]{shard.status.value}[/]",
             str(shard.attempts),
             str(sum(r["rows_written"] for r in attempts)),
             statuses,
@@ -97,8 +97,10 @@ def live_progress(console: Console, shard_count: int) -> Iterator[Callable[[list
         task = bar.add_task("shards", total=shard_count, detail="")
 
         def update(progress: list[ShardProgress]) -> None:
-            counts = {status: sum(p.status == status for p in progress) for status in STYLES}
-            detail = " · ".join(f"[{STYLES[s]}]{counts[s]} {s}[/]" for s in STYLES)
+            counts = {state: sum(p.status == state for p in progress) for state in STATE_STYLE}
+            detail = " · ".join(
+                f"[{style}]{counts[state]} {state.value.replace('_', ' ')}[/]" for state, style in STATE_STYLE.items()
+            )
             bar.update(task, completed=sum(p.final for p in progress), detail=detail)
 
         yield update

@@ -12,17 +12,18 @@ from rich.console import Console
 
 from aws_adapters import S3Store
 from pipeline.demo.http import post
-from pipeline.demo.monitor import SUCCEEDED, RunMonitor, ShardProgress
+from pipeline.demo.monitor import RunMonitor, ShardProgress
 from pipeline.demo.render import dispatch_table, live_progress, metrics_table, outcomes_table
 from pipeline.deploy import Deployment, deploy
 from pipeline.deploy.observe import executions
 from pipeline.emulator import Emulator, EmulatorNotRunning
 from pipeline.emulator.cli import STOP_COMMAND, running_emulator, start_recorded
 from pipeline.emulator.constants import EMULATOR_CLIENT_ENV
+from pipeline.ops.shard_state import ShardState
+from pipeline.paths import REPO_ROOT
 from pipeline.results import ResultsSource
 from pipeline.verify import verify_run
 from pipeline.verify.cli import print_report
-from pipeline.version import REPO_ROOT
 from sim.contract import parse_request_text
 from sim.exceptions import SweepError
 
@@ -118,5 +119,5 @@ def _ingress_check(console: Console, deployment: Deployment) -> bool:
 
 
 def _summary(console: Console, progress: list[ShardProgress]) -> None:
-    succeeded = sum(p.status == SUCCEEDED for p in progress)
+    succeeded = sum(p.status == ShardState.SUCCEEDED for p in progress)
     console.print(f"{succeeded}/{len(progress)} shards succeeded; every shard has a final outcome")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.version import REPO_ROOT
+from pipeline.paths import REPO_ROOT
 from sim.limits import CHILD_TIMEOUT_SECONDS as CHILD_TIMEOUT_SECONDS
 from sim.limits import PARENT_TIMEOUT_SECONDS as PARENT_TIMEOUT_SECONDS
 
@@ -22,11 +22,10 @@ HANDLER = "handler.handler"
 ARCHITECTURE = "x86_64"
 PARENT_MEMORY_MB = 512
 CHILD_MEMORY_MB = 1769  # one full vCPU on AWS
-# The child's async invoke configuration: Lambda's maximum retries, and how long an event
-# may wait (throttled or between retries) before it is dropped.
-CHILD_MAX_RETRY_ATTEMPTS = 2
+# The child's async invoke configuration: how long an event may wait (throttled or between
+# retries) before it is dropped. Its retries are sim.worker.MAX_RETRIES, the dispatch
+# defaults sim.constants'.
 CHILD_MAX_EVENT_AGE_SECONDS = 3600
-PARENT_DISPATCH_CONCURRENCY = 32
 
 LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",

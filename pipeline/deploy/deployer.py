@@ -20,10 +20,8 @@ from pipeline.deploy.api import create_rest_api, stage_url
 from pipeline.deploy.code import FunctionCode, ZipCode
 from pipeline.deploy.constants import (
     CHILD_MAX_EVENT_AGE_SECONDS,
-    CHILD_MAX_RETRY_ATTEMPTS,
     CHILD_MEMORY_MB,
     CHILD_TIMEOUT_SECONDS,
-    PARENT_DISPATCH_CONCURRENCY,
     PARENT_MEMORY_MB,
     PARENT_TIMEOUT_SECONDS,
 )
@@ -31,6 +29,8 @@ from pipeline.deploy.functions import ensure_bucket, ensure_function, ensure_rol
 from pipeline.deploy.package import build_zip
 from pipeline.deploy.types import Deployment, DeploymentNames
 from pipeline.version import code_version as current_code_version
+from sim.constants import DISPATCH_CONCURRENCY
+from sim.worker import MAX_RETRIES
 
 DEFAULT_REGION = "us-east-1"
 
@@ -60,7 +60,7 @@ def deploy(
     child_code: FunctionCode | None = None,
     code_version: str | None = None,
     function_env: Mapping[str, str] | None = None,
-    dispatch_concurrency: int = PARENT_DISPATCH_CONCURRENCY,
+    dispatch_concurrency: int = DISPATCH_CONCURRENCY,
     region: str = DEFAULT_REGION,
 ) -> Deployment:
     """Deploy (or converge) the stack on the emulator at ``endpoint_url``.
@@ -101,7 +101,7 @@ def deploy(
     )
     lambda_.put_function_event_invoke_config(
         FunctionName=names.child_function,
-        MaximumRetryAttempts=CHILD_MAX_RETRY_ATTEMPTS,
+        MaximumRetryAttempts=MAX_RETRIES,
         MaximumEventAgeInSeconds=CHILD_MAX_EVENT_AGE_SECONDS,
         DestinationConfig={"OnFailure": {"Destination": queue_arn}},
     )

@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 
 from pipeline.deploy.exceptions import PackagingFailed
-from pipeline.version import REPO_ROOT
+from pipeline.paths import REPO_ROOT
 
 LOCK_FILE = REPO_ROOT / "images" / "requirements.lock"
 PYPROJECT = REPO_ROOT / "pyproject.toml"

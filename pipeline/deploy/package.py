@@ -22,13 +22,13 @@ from pathlib import Path
 
 from pipeline.deploy.exceptions import PackagingFailed
 from pipeline.deploy.lock import LOCK_FILE, platform_flags
-from pipeline.version import REPO_ROOT
+from pipeline.paths import CACHE_DIR, REPO_ROOT
 
 FUNCTIONS = ("parent", "child")
 SOURCE_PACKAGES = ("sim", "aws_adapters")
 HANDLER_MODULE = "handler.py"
-DEPS_CACHE = REPO_ROOT / ".cache" / "lambda-deps"
-ZIP_CACHE = REPO_ROOT / ".cache" / "lambda-zips"
+DEPS_CACHE = CACHE_DIR / "lambda-deps"
+ZIP_CACHE = CACHE_DIR / "lambda-zips"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _SKIP_PARTS = frozenset({"__pycache__"})
 # Lambda's limit on a function's unzipped code (AWS's and MiniStack's alike).

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from pipeline.paths import CACHE_DIR
 
 # Every docker client (CLI, docker-py, testcontainers, the emulator) reads this.
 DOCKER_HOST_ENV = "DOCKER_HOST"
 # The daemon the pipeline starts when none answers: its state under .cache (kept between
 # runs, so built images and the local base survive), its sockets and pid under /tmp (short
 # paths: a unix socket path is limited to 107 bytes).
-DATA_ROOT = REPO_ROOT / ".cache" / "docker" / "data"
+DATA_ROOT = CACHE_DIR / "docker" / "data"
 RUN_DIR = Path("/tmp/serverless-sweep-docker")
 SOCKET = RUN_DIR / "docker.sock"
 EXEC_ROOT = RUN_DIR / "exec"
 PID_FILE = RUN_DIR / "dockerd.pid"
-LOG_FILE = REPO_ROOT / ".cache" / "docker" / "dockerd.log"
+LOG_FILE = CACHE_DIR / "docker" / "dockerd.log"
 SYSTEM_SOCKET = Path("/var/run/docker.sock")
 READY_TIMEOUT_SECONDS = 30.0
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CACHE_DIR = REPO_ROOT / ".cache"
+from pipeline.paths import CACHE_DIR
 
 MINISTACK_VERSION = "1.5.33"
 # The whole closure of ministack[full], pinned; the venv is rebuilt when this file changes.

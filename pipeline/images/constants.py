@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pipeline.paths import CACHE_DIR, REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 IMAGES_DIR = REPO_ROOT / "images"
 BASE_RECIPE_DIR = IMAGES_DIR / "base"
 LOCK_FILE = IMAGES_DIR / "requirements.lock"
-CACHE_DIR = REPO_ROOT / ".cache"
 WHEELS_CACHE = CACHE_DIR / "wheels"
 BASE_CACHE = CACHE_DIR / "images" / "base"
 

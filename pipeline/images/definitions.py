@@ -25,7 +25,6 @@ from pipeline.images.constants import (
     IMAGES_DIR,
     LOCK_FILE,
     PLATFORM,
-    REPO_ROOT,
     REPOSITORY_PREFIX,
     SOURCE_DATE_EPOCH_ARG,
     SOURCE_DATE_EPOCH_ENV,
@@ -33,6 +32,7 @@ from pipeline.images.constants import (
     SOURCE_SUFFIXES,
 )
 from pipeline.images.wheels import WheelSet
+from pipeline.paths import REPO_ROOT
 from pipeline.version import code_version
 
 LOCK_IN_CONTEXT = f"{CONTEXT_WHEELS}/requirements.lock"

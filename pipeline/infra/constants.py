@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.version import REPO_ROOT
+from pipeline.paths import CACHE_DIR, REPO_ROOT
 
 TERRAFORM_DIR = REPO_ROOT / "infra" / "terraform"
 EXAMPLE_VAR_FILE = TERRAFORM_DIR / "example.tfvars"
@@ -13,7 +13,7 @@ TERRAFORM_EXECUTABLE = "terraform"
 # checkov: its own venv, rebuilt when the lock file changes; skips in one file with reasons.
 CHECKOV_VERSION = "3.3.30"
 CHECKOV_LOCK = Path(__file__).with_name("checkov.lock")
-CHECKOV_VENV = REPO_ROOT / ".cache" / "checkov-venv"
+CHECKOV_VENV = CACHE_DIR / "checkov-venv"
 CHECKOV_SKIPS_FILE = REPO_ROOT / "infra" / "checkov-skips.toml"
 # Offline: no policy download from the platform, no mapping fetch, no version check.
 CHECKOV_ENV = {"BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.infra.constants import CHECKOV_SKIPS_FILE
-from pipeline.version import REPO_ROOT
+from pipeline.paths import REPO_ROOT
 
 
 @dataclass(frozen=True)

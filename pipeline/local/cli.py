@@ -1,4 +1,8 @@
-"""``python -m pipeline run --local REQUEST.json --out DIR``."""
+"""``python -m pipeline run --local REQUEST.json --out DIR``.
+
+Exits as ``status`` does for the run it leaves (0 every shard succeeded, 3 every shard
+final and some without success; a repeat of a run still going exits 4), 2 for a request
+that cannot be read or is invalid."""
 
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.local.runner import LocalRun, run_local
+from pipeline.ops.snapshot import read_snapshot
+from pipeline.ops.status import VERDICT_EXIT, run_status
+from pipeline.results import ResultsSource
 from sim.contract import RequestInvalid, parse_request_text
 
 EXIT_INVALID_REQUEST = 2
@@ -38,7 +45,8 @@ def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     run = run_local(request, args.out, workers=args.workers, progress=sys.stderr.isatty())
     _print_summary(run, time.perf_counter() - started)
-    return 0 if run.summary.duplicate or run.succeeded == len(run.shards) else 1
+    status = run_status(read_snapshot(ResultsSource(str(args.out)), request.run_id))
+    return VERDICT_EXIT[status.verdict]
 
 
 def _print_summary(run: LocalRun, elapsed: float) -> None:

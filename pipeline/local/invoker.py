@@ -6,6 +6,7 @@ was shut down refuses for good."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -13,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.local.lifeline import bind_to_parent
 from sim.invoke import InvokeFailed, InvokeServiceError
 from sim.store import DirectoryStore
 from sim.worker import MAX_RETRIES, AttemptContext, RunUnknown, execute_shard, parse_shard_event
@@ -51,14 +53,47 @@ def run_shard_attempts(payload: Mapping[str, Any], root: str, code_version: str)
     return ShardResult(shard_id, "failed", MAX_RETRIES + 1, 0, error)
 
 
+WORKER_START_TIMEOUT_SECONDS = 120.0
+
+
+_all_started: Any = None
+"""The pool's start barrier, in a worker (synchronisation objects reach workers only at their start)."""
+
+
+def _start_worker(parent_pid: int, all_started: Any) -> None:
+    """Pool initializer: die with the parent."""
+    global _all_started
+    bind_to_parent(parent_pid)
+    _all_started = all_started
+
+
+def _started() -> None:
+    """Held until every worker runs one: so each runs exactly one, and each was spawned for it."""
+    _all_started.wait(WORKER_START_TIMEOUT_SECONDS)
+
+
 class ProcessPoolInvoker:
-    """Runs each dispatched shard in a worker process; ``futures`` tracks them."""
+    """Runs each dispatched shard in a worker process; ``futures`` tracks them.
+
+    Every worker is started by the constructor, from the caller's thread (see
+    ``pipeline.local.lifeline``: the parent-death signal follows the spawning thread, and
+    the dispatch threads end once they have dispatched); each ends when this process ends."""
 
     def __init__(self, root: str, code_version: str, workers: int | None = None) -> None:
         self.root = root
         self.code_version = code_version
+        count = workers or os.cpu_count() or 1
         # spawn, not fork: dispatch happens from a thread pool, and forking a threaded process is unsafe.
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(os.getpid(), context.Barrier(count)),
+        )
+        # No worker is idle until all have met at the barrier, so each submit spawns one, from this thread.
+        for started in [self._pool.submit(_started) for _ in range(count)]:
+            started.result()
         self.futures: list[Future[ShardResult]] = []
 
     def invoke_async(self, payload: Mapping[str, Any]) -> str:

@@ -1,14 +1,17 @@
-"""Operating a sweep: status (progress, stragglers, cost) and redrive of failed shards.
+"""Operating a sweep: shard states, status (progress, stragglers, cost) and redrive of failed shards.
 
 The HTML report (plotly) is ``pipeline.ops.report``, imported only where it is used."""
 
 from pipeline.ops.cost import Prices, RunCost, run_cost
 from pipeline.ops.exceptions import PriceTableInvalid, RedriveBackendMissing
 from pipeline.ops.redrive import RedriveResult, plan_redrive, redrive
+from pipeline.ops.shard_state import ATTEMPTS_PER_DISPATCH, FINAL_STATES, ShardState, classify_shard
 from pipeline.ops.snapshot import RunSnapshot, read_snapshot
-from pipeline.ops.status import RunStatus, ShardState, ShardStatus, StragglerPolicy, Verdict, run_status
+from pipeline.ops.status import RunStatus, ShardStatus, StragglerPolicy, Verdict, run_status
 
 __all__ = [
+    "ATTEMPTS_PER_DISPATCH",
+    "FINAL_STATES",
     "PriceTableInvalid",
     "Prices",
     "RedriveBackendMissing",
@@ -20,6 +23,7 @@ __all__ = [
     "ShardStatus",
     "StragglerPolicy",
     "Verdict",
+    "classify_shard",
     "plan_redrive",
     "read_snapshot",
     "redrive",

@@ -17,19 +17,15 @@ from rich.console import Console
 
 from aws_adapters import resolve_endpoint_url
 from aws_adapters.constants import AWS_ENDPOINT_URL_ENV, CHILD_FUNCTION_NAME_ENV
-from pipeline.ops.backends import redrive_backend
+from pipeline.ops.backends import backend_for
 from pipeline.ops.cost import DEFAULT_MEMORY_MB, PRICES_PATH, Prices, RunCost, run_cost
 from pipeline.ops.redrive import plan_redrive, redrive
 from pipeline.ops.render import print_redrive, print_status, watch
 from pipeline.ops.snapshot import RunSnapshot, read_snapshot
-from pipeline.ops.status import RunStatus, StragglerPolicy, Verdict, run_status
+from pipeline.ops.status import EXIT_INCOMPLETE, EXIT_SUCCEEDED, VERDICT_EXIT, RunStatus, StragglerPolicy, run_status
 from pipeline.ops.units import size
 from pipeline.results import ResultsSource
 
-EXIT_SUCCEEDED = 0
-EXIT_INCOMPLETE = 3
-EXIT_RUNNING = 4
-VERDICT_EXIT = {Verdict.SUCCEEDED: EXIT_SUCCEEDED, Verdict.INCOMPLETE: EXIT_INCOMPLETE, Verdict.RUNNING: EXIT_RUNNING}
 DEFAULT_INTERVAL_SECONDS = 2.0
 PIPED_WIDTH = 110
 
@@ -163,11 +159,9 @@ def _redrive(args: argparse.Namespace) -> int:
     if args.dry_run:
         result = plan_redrive(source, args.run_id, **options)
     else:
-        endpoint = source.endpoint_url
-        with redrive_backend(
-            source, function=args.child_function, endpoint_url=endpoint, workers=args.workers
-        ) as backend:
-            result = redrive(source, args.run_id, backend.invoker, backend=backend.name, **options)
+        backend = backend_for(source, function=args.child_function, workers=args.workers)
+        with backend.child_invoker() as invoker:
+            result = redrive(source, args.run_id, invoker, backend=backend.name, **options)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:

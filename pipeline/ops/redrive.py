@@ -4,7 +4,7 @@ Outcomes are read right before dispatch, so a shard that succeeded meanwhile
 is left alone, and a redriven shard counts as in flight from the moment the
 redrive is recorded: running redrive twice dispatches nothing the second time.
 Shards still in flight are not redriven (Lambda may still retry them) unless
-``stragglers`` asks for backup attempts of the flagged ones; writes are
+``stragglers`` asks for backup attempts of the flagged ones. Writes are
 deterministic and every attempt records its own outcome, so a backup or a
 duplicate delivery changes no data and keeps the history.
 
@@ -23,8 +23,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pipeline.ops.shard_state import ShardState
 from pipeline.ops.snapshot import RunSnapshot, read_manifest, read_outcomes
-from pipeline.ops.status import RunStatus, ShardState, StragglerPolicy, run_status
+from pipeline.ops.status import RunStatus, StragglerPolicy, run_status
 from pipeline.results import ResultsSource
 from pipeline.verify import RunNotFound
 from sim.invoke import Invoker
@@ -77,7 +78,8 @@ class RedriveResult:
 
 
 def select_targets(status: RunStatus, *, stragglers: bool = False) -> tuple[list[RedriveTarget], list[int]]:
-    """The shards to dispatch, and the in-flight ones left to finish."""
+    """The shards to dispatch, and the ones not final left to finish (a planned shard whose
+    dispatcher died is claimed again from the manifest, see ``RunManifest.claim_stale``)."""
     targets, skipped = [], []
     for shard in status.shards:
         if shard.state in REDRIVEN_STATES:

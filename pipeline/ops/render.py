@@ -11,7 +11,8 @@ from rich.table import Table
 
 from pipeline.ops.cost import RunCost
 from pipeline.ops.redrive import RedriveResult
-from pipeline.ops.status import RunStatus, ShardState, Verdict
+from pipeline.ops.shard_state import ShardState
+from pipeline.ops.status import RunStatus, Verdict
 from pipeline.ops.units import seconds, size, usd
 
 FULL_TABLE_SHARDS = 20
@@ -22,6 +23,7 @@ STATE_STYLE = {
     ShardState.DISPATCH_FAILED: "red",
     ShardState.IN_FLIGHT: "yellow",
     ShardState.NEVER_STARTED: "yellow",
+    ShardState.PLANNED: "dim",
 }
 VERDICT_TEXT = {
     Verdict.SUCCEEDED: "[green]complete[/]: every shard succeeded",
@@ -138,7 +140,8 @@ def watch(load: Callable[[], RunStatus], console: Console, *, interval: float, t
             status = load()
             final = sum(s.final for s in status.shards)
             waiting = (
-                f"{status.count(ShardState.IN_FLIGHT)} in flight, {status.count(ShardState.NEVER_STARTED)} not started"
+                f"{status.count(ShardState.IN_FLIGHT)} in flight, "
+                f"{status.count(ShardState.NEVER_STARTED)} not started, {status.count(ShardState.PLANNED)} planned"
             )
             if status.stragglers:
                 waiting += f", stragglers {', '.join(map(str, status.stragglers))}"

@@ -1,13 +1,10 @@
 """Where a run stands: each shard's state, attempts, elapsed time and stragglers.
 
 The child writes an outcome only when an attempt ends, so nothing records that
-an attempt is running. A shard without a final outcome is "in flight" (attempts
-recorded, retries or a redrive still due) or "never started" (dispatched, no
-outcome yet), and how long it has been waiting is inferred from the later of
-its last dispatch (the manifest: the run's creation or a redrive) and the end
-of its last attempt. Each live dispatch is owed MAX_RETRIES + 1 attempts (the
-Lambda async retry policy), so a shard has failed for good when its failed
-attempts reach that many per dispatch without a success.
+an attempt is running. Each shard's state comes from ``pipeline.ops.shard_state``
+(the one classifier); how long a shard that is not final has been waiting is
+inferred from the later of its last live dispatch (the manifest: the run's
+creation or a redrive) and the end of its last attempt.
 """
 
 from __future__ import annotations
@@ -20,27 +17,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from pipeline.ops.manifests import dispatch_history
+from pipeline.ops.shard_state import FINAL_STATES, LIVE_DISPATCH, ShardState, classify_shard
 from pipeline.ops.snapshot import RunSnapshot
-from sim.worker import MAX_RETRIES
-
-ATTEMPTS_PER_DISPATCH = MAX_RETRIES + 1
-LIVE_DISPATCH = frozenset({"dispatched", "pending"})
-"""Dispatch records that reached (or are on their way to) the child."""
-
-
-class ShardState(StrEnum):
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    """Every attempt of every dispatch failed (retries exhausted)."""
-    DISPATCH_FAILED = "dispatch_failed"
-    """No dispatch reached the child (the parent recorded the invoke as failed)."""
-    IN_FLIGHT = "in_flight"
-    """Attempts recorded, but retries or a redrive are still due."""
-    NEVER_STARTED = "never_started"
-    """Dispatched, no outcome yet."""
-
-
-FINAL_STATES = frozenset({ShardState.SUCCEEDED, ShardState.FAILED, ShardState.DISPATCH_FAILED})
 
 
 class Verdict(StrEnum):
@@ -50,6 +29,13 @@ class Verdict(StrEnum):
     """Every shard is final, some without success: redrive them."""
     RUNNING = "running"
     """Some shard may still finish."""
+
+
+EXIT_SUCCEEDED = 0
+EXIT_INCOMPLETE = 3
+EXIT_RUNNING = 4
+VERDICT_EXIT = {Verdict.SUCCEEDED: EXIT_SUCCEEDED, Verdict.INCOMPLETE: EXIT_INCOMPLETE, Verdict.RUNNING: EXIT_RUNNING}
+"""The exit code of every command that ends on a run's verdict (status, redrive --watch, run --local)."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +113,7 @@ class RunStatus:
             "finished_at": None if self.finished_at is None else self.finished_at.isoformat(),
             "elapsed_s": round(self.elapsed_s, 3),
             "redrives": self.redrives,
-            "counts": {"planned": len(self.shards), **{state.value: self.count(state) for state in ShardState}},
+            "counts": {"total": len(self.shards), **{state.value: self.count(state) for state in ShardState}},
             "attempts": {
                 "total": sum(s.attempts for s in self.shards),
                 "failed": sum(s.failed_attempts for s in self.shards),
@@ -142,33 +128,12 @@ class RunStatus:
         }
 
 
-def _when(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
 def dispatch_times(manifest: Mapping[str, Any]) -> dict[int, list[datetime]]:
-    """When each shard was dispatched: at the run's creation, then at each redrive that reached it."""
-    created = _when(manifest["created_at"])
-    times: dict[int, list[datetime]] = {d["shard_id"]: [] for d in manifest["dispatches"]}
-    for record in manifest["dispatches"]:
-        if record["status"] in LIVE_DISPATCH:
-            times[record["shard_id"]].append(created)
-    for redrive in manifest.get("redrives", []):
-        for record in redrive["dispatches"]:
-            if record["status"] in LIVE_DISPATCH:
-                times[record["shard_id"]].append(_when(redrive["at"]))
-    return times
-
-
-def _state(dispatches: int, attempts: Sequence[Mapping[str, Any]]) -> ShardState:
-    failed = sum(a["status"] != "succeeded" for a in attempts)
-    if len(attempts) > failed:
-        return ShardState.SUCCEEDED
-    if dispatches == 0:
-        return ShardState.FAILED if attempts else ShardState.DISPATCH_FAILED
-    if failed >= dispatches * ATTEMPTS_PER_DISPATCH:
-        return ShardState.FAILED
-    return ShardState.IN_FLIGHT if attempts else ShardState.NEVER_STARTED
+    """When each shard was dispatched live: at the run's creation, then at each redrive that reached it."""
+    return {
+        shard_id: [d.at for d in history if d.status in LIVE_DISPATCH]
+        for shard_id, history in dispatch_history(manifest).items()
+    }
 
 
 def _success_duration(attempts: Sequence[Mapping[str, Any]]) -> float | None:
@@ -186,6 +151,7 @@ def run_status(
     by_shard: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in sorted(snapshot.outcomes, key=lambda r: (r["shard_id"], r["attempt"], r["ended_at"])):
         by_shard[row["shard_id"]].append(row)
+    history = dispatch_history(manifest)
     times = dispatch_times(manifest)
     durations = [d for s in times if (d := _success_duration(by_shard[s])) is not None]
     median = statistics.median(durations) if durations else None
@@ -193,7 +159,7 @@ def run_status(
     shards = []
     for record in sorted(manifest["dispatches"], key=lambda d: d["shard_id"]):
         shard_id, attempts = record["shard_id"], by_shard[record["shard_id"]]
-        state = _state(len(times[shard_id]), attempts)
+        state = classify_shard([d.status for d in history[shard_id]], [a["status"] for a in attempts])
         waiting = None
         if state not in FINAL_STATES:
             since = max([*times[shard_id], *(a["ended_at"] for a in attempts)])
@@ -215,7 +181,7 @@ def run_status(
         )
     final = all(s.state in FINAL_STATES for s in shards)
     ends = [row["ended_at"] for row in snapshot.outcomes]
-    created = _when(manifest["created_at"])
+    created = datetime.fromisoformat(manifest["created_at"]).astimezone(UTC)
     return RunStatus(
         run_id=snapshot.run_id,
         points_total=manifest["points_total"],

@@ -19,6 +19,7 @@ from pipeline.deploy.deployer import DEFAULT_REGION
 from pipeline.images import BASE_CHOICES
 from pipeline.images.engines.choice import ENGINE_NAMES
 from pipeline.infra.constants import TERRAFORM_DIR, TERRAFORM_EXECUTABLE
+from pipeline.paths import CACHE_DIR
 from pipeline.release.exceptions import ReleaseError
 from pipeline.release.ledger import DEFAULT_LEDGER_PREFIX
 from pipeline.release.release import ReleaseOptions, release
@@ -26,9 +27,8 @@ from pipeline.release.rollback import RollbackOptions, rollback
 from pipeline.release.rollout import Connection, Outcome, RolloutSettings, StageTimer
 from pipeline.release.smoke import SMOKE_TIMEOUT_SECONDS
 from pipeline.release.targets import EmulatorTarget, Target, TerraformTarget
-from pipeline.version import REPO_ROOT
 
-PLAN_DIR = REPO_ROOT / ".cache" / "release"
+PLAN_DIR = CACHE_DIR / "release"
 _HCL = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
 
 

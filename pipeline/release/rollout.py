@@ -22,12 +22,12 @@ from botocore.exceptions import ClientError
 
 from aws_adapters import S3Store, client
 from aws_adapters.clients import session_for
+from pipeline.paths import REPO_ROOT
 from pipeline.release.exceptions import ReleaseError, ReleaseTargetError, SmokeFailed
 from pipeline.release.ledger import DEFAULT_LEDGER_PREFIX, LedgerEntry, ReleaseLedger
 from pipeline.release.preflight import CallerIdentity, preflight
 from pipeline.release.smoke import SMOKE_TIMEOUT_SECONDS, SmokeReport, smoke_test
 from pipeline.release.targets import CODE_VERSION_VAR, Stack, Target, live_images
-from pipeline.version import REPO_ROOT
 
 Say = Callable[[str], None]
 

@@ -2,8 +2,11 @@
 
 The parent is invoked directly (``RequestResponse``) with a single-point, single-shard request
 whose run_id is new, so nothing is deduplicated. The check passes when the parent answers 202
-with one dispatched shard, the child's attempt succeeds, and both record the code version the
-release applied (the manifest's ``code_version``, the outcome row's ``code_version`` column).
+with one dispatched shard, the shard succeeds on its first attempt, and both record the code
+version the release applied (the manifest's ``code_version``, the outcome row's ``code_version``
+column). The shard's state is ``pipeline.ops.shard_state``'s; the smoke stops at the first
+failed attempt rather than wait minutes for Lambda's retries: a release whose first attempt
+fails is not healthy.
 Its run stays in the results bucket under ``run_id=smoke-…``, like any other run."""
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pipeline.release.ledger import SmokeResult
+from pipeline.ops.manifests import dispatch_history, manifest_of
+from pipeline.ops.shard_state import SUCCEEDED_ATTEMPT, ShardState, classify_shard
+from pipeline.release.ledger import SmokeResult, SmokeStatus
 from sim.contract import parse_request
 from sim.datasets import layout
 from sim.datasets.parquet import decode
-from sim.manifest import read_manifest
 from sim.store import ObjectStore
 
 SMOKE_RUN_PREFIX = "smoke"
@@ -74,17 +78,26 @@ def _invoke_parent(lambda_: Any, parent_function: str, body: dict[str, Any]) -> 
     return answer
 
 
-def _first_outcome(store: ObjectStore, run_id: str, prefix: str, timeout_seconds: float) -> dict[str, Any]:
+def _shard_outcome(store: ObjectStore, run_id: str, prefix: str, timeout_seconds: float) -> dict[str, Any]:
+    """The smoke shard's first attempt, once recorded; a shard whose dispatch failed fails at once."""
     deadline = time.monotonic() + timeout_seconds
     folder = layout.shard_prefix("shard_outcomes", run_id, 0, prefix)
     while True:
-        keys = store.list(folder)
-        if keys:
-            body = store.get(keys[0])
-            if body is not None:
-                return decode(body).to_pylist()[0]
+        manifest = manifest_of(store, run_id, prefix)
+        dispatches = [] if manifest is None else [d.status for d in dispatch_history(manifest).get(0, [])]
+        rows = [
+            row
+            for key in store.list(folder)
+            if (body := store.get(key)) is not None
+            for row in decode(body).to_pylist()
+        ]
+        state = classify_shard(dispatches, [row["status"] for row in rows])
+        if state == ShardState.DISPATCH_FAILED:
+            raise _Failed(f"shard 0: {state.value} (manifest dispatch records {dispatches})")
+        if rows:
+            return min(rows, key=lambda r: r["attempt"])
         if time.monotonic() > deadline:
-            raise _Failed(f"no shard outcome under {folder} after {timeout_seconds:.0f} s")
+            raise _Failed(f"shard 0 {state.value}: no attempt recorded under {folder} after {timeout_seconds:.0f} s")
         time.sleep(POLL_SECONDS)
 
 
@@ -105,11 +118,11 @@ def smoke_test(
     parent_version = child_version = None
     try:
         _invoke_parent(lambda_, parent_function, body)
-        manifest = read_manifest(store, run, results_prefix)
-        parent_version = None if manifest is None else manifest.code_version
-        outcome = _first_outcome(store, run, results_prefix, timeout_seconds)
+        manifest = manifest_of(store, run, results_prefix) or {}
+        parent_version = manifest.get("code_version")
+        outcome = _shard_outcome(store, run, results_prefix, timeout_seconds)
         child_version = outcome.get("code_version")
-        if outcome.get("status") != "succeeded":
+        if outcome.get("status") != SUCCEEDED_ATTEMPT:
             raise _Failed(
                 f"child attempt {outcome.get('status')}: {outcome.get('error_type')} {outcome.get('error_message')}"
             )
@@ -120,7 +133,7 @@ def smoke_test(
             raise _Failed(f"code_version expected {code_version!r}, observed {wrong}")
     except (_Failed, ClientError, BotoCoreError) as failure:
         detail = f"run {run}: {failure}"
-        status = "failed"
+        status: SmokeStatus = "failed"
     else:
         detail = f"run {run}: shard 0 succeeded; code_version {child_version} (parent and child)"
         status = "passed"

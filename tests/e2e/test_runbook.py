@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyarrow.compute as pc
 import pytest
 
 from pipeline.deploy import Deployment
 from pipeline.local import LocalRun
-from pipeline.results import ResultsSource
-from pipeline.verify import verify_run
 from sim.datasets import layout
 from sim.datasets.parquet import decode
 from tests.e2e.conftest import SubmittedRun, store_of
@@ -47,23 +44,6 @@ def test_results_land_as_parquet_under_the_four_dataset_partitions(
     assert all(k.startswith("serverless-sweeps/outcomes/dataset=") and k.endswith(".parquet") for k in run_keys)
 
 
-def test_injected_shard_records_three_failed_attempts_and_writes_no_data(
-    runbook: SubmittedRun, deployment: Deployment
-) -> None:
-    source = ResultsSource(deployment.results_location, endpoint_url=deployment.endpoint_url)
-
-    outcomes = source.read("shard_outcomes", RUN_ID).filter(pc.field("shard_id") == 1).sort_by("attempt")
-
-    assert [(r["attempt"], r["status"], r["error_type"], r["failure_injected"]) for r in outcomes.to_pylist()] == [
-        (1, "failed", "InjectedFailure", True),
-        (2, "failed", "InjectedFailure", True),
-        (3, "failed", "InjectedFailure", True),
-    ]
-    assert len({r["request_id"] for r in outcomes.to_pylist()}) == 3
-    for dataset in DATA:
-        assert store_of(deployment).list(layout.shard_prefix(dataset, RUN_ID, 1)) == []
-
-
 def test_other_shards_succeed_once_with_the_local_sweeps_data(
     runbook: SubmittedRun, runbook_local: tuple[Path, LocalRun], deployment: Deployment
 ) -> None:
@@ -83,14 +63,6 @@ def test_other_shards_succeed_once_with_the_local_sweeps_data(
                 assert ours.schema.equals(theirs.schema) and differing == [], f"{key}: {differing}"
             else:
                 assert remote == local, f"{key} differs from the local sweep's bytes"
-
-
-def test_duckdb_checks_pass_on_the_s3_outputs(runbook: SubmittedRun, deployment: Deployment) -> None:
-    source = ResultsSource(deployment.results_location, endpoint_url=deployment.endpoint_url)
-
-    report = verify_run(source, RUN_ID)
-
-    assert report.ok, [(c.name, c.rows) for c in report.checks if not c.ok]
 
 
 def test_the_exhausted_shards_event_lands_in_the_failure_queue(runbook: SubmittedRun, deployment: Deployment) -> None:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pipeline.version import REPO_ROOT
+from pipeline.paths import REPO_ROOT
 
 CONFIG_NAMES = ("RESULTS_BUCKET", "RESULTS_PREFIX", "CHILD_FUNCTION_NAME", "CODE_VERSION", "DISPATCH_CONCURRENCY")
 

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.deploy.lock import read_pins
 from pipeline.deploy.package import UNZIPPED_LIMIT_BYTES, build_zip
-from pipeline.version import REPO_ROOT
+from pipeline.paths import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 

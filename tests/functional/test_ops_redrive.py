@@ -1,4 +1,5 @@
-"""``redrive`` on real local runs: exactly the unsuccessful shards, recorded, safe to repeat."""
+"""``redrive`` on real local runs: injection kept, dry runs, stragglers, undispatched shards (the redrive of
+a failed shard on every backend is tests/backends/test_ops_lifecycle.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ import pytest
 from pipeline.local import run_local
 from pipeline.ops import RedriveBackendMissing
 from pipeline.ops.backends import child_function
-from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_SUCCEEDED
 from pipeline.ops.redrive import redrive as run_redrive
+from pipeline.ops.status import EXIT_INCOMPLETE, EXIT_SUCCEEDED
 from pipeline.results import ResultsSource
 from sim.datasets import layout
 from sim.manifest import DISPATCH_CLAIM_GRACE_SECONDS, RunManifest, create_manifest, read_manifest
@@ -47,46 +48,6 @@ def manifest(out: Path) -> dict[str, Any]:
 def redrive(capsys: pytest.CaptureFixture[str], out: Path, *extra: str) -> tuple[int, dict]:
     code, stdout, _ = run_cli(capsys, "redrive", "--run-id", RUN_ID, "--source", str(out), "--json", *extra)
     return code, json.loads(stdout)
-
-
-def test_redrive_runs_only_the_failed_shard_without_injection_records_it_and_completes_the_run(
-    runbook_copy: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    before = {s: (runbook_copy / layout.data_key("trip_data", RUN_ID, s)).read_bytes() for s in (0, 2, 3)}
-
-    code, result = redrive(capsys, runbook_copy, "--workers", "1")
-    status_code, status = status_json(capsys, runbook_copy)
-
-    assert code == EXIT_SUCCEEDED and result["complete"]
-    assert [(s["shard_id"], s["reason"]) for s in result["shards"]] == [(1, "failed")]
-    assert result["failure_injection"] is False and result["backend"] == "local"
-    assert attempts(runbook_copy, 1) == [
-        (1, "failed", True),
-        (2, "failed", True),
-        (3, "failed", True),
-        (4, "succeeded", False),
-    ]
-    assert all(attempts(runbook_copy, s) == [(1, "succeeded", False)] for s in (0, 2, 3))
-    assert {s: (runbook_copy / layout.data_key("trip_data", RUN_ID, s)).read_bytes() for s in (0, 2, 3)} == before
-    assert status_code == EXIT_SUCCEEDED and status["counts"]["succeeded"] == 4 and status["redrives"] == 1
-    points = ResultsSource(str(runbook_copy)).read("shard_metrics", RUN_ID)["point_index"].to_pylist()
-    assert sorted(points) == list(range(8))
-    [entry] = manifest(runbook_copy)["redrives"]
-    assert entry["id"] == result["redrive_id"] and entry["at"] == result["at"]
-    assert entry["failure_injection"] is False and entry["backend"] == "local"
-    assert entry["shards"] == [{"shard_id": 1, "point_count": 2, "reason": "failed"}]
-    [record] = entry["dispatches"]
-    assert record["shard_id"] == 1 and record["status"] == "dispatched" and record["request_id"]
-
-
-def test_a_second_redrive_finds_nothing_to_do(runbook_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    redrive(capsys, runbook_copy, "--workers", "1")
-
-    code, again = redrive(capsys, runbook_copy, "--workers", "1")
-
-    assert code == EXIT_SUCCEEDED and again["shards"] == [] and again["redrive_id"] is None
-    assert len(manifest(runbook_copy)["redrives"]) == 1
-    assert len(attempts(runbook_copy, 1)) == 4
 
 
 def test_keep_injection_fails_the_shard_again_with_its_history_kept(

@@ -1,4 +1,5 @@
-"""``status`` on real local runs: shard states, exit codes, --json, --watch, stragglers."""
+"""``status`` on real local runs: in-flight shards, --watch, stragglers (the run's whole life on every
+backend is tests/backends/test_ops_lifecycle.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ops import ShardState, StragglerPolicy, Verdict, read_snapshot, run_status
-from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_RUNNING, EXIT_SUCCEEDED
+from pipeline.ops import StragglerPolicy, read_snapshot, run_status
+from pipeline.ops.status import EXIT_INCOMPLETE, EXIT_RUNNING, EXIT_SUCCEEDED
 from pipeline.results import ResultsSource
 from tests.functional import ops_fixtures
 from tests.functional.ops_fixtures import RUN_ID, deliver_late, run_cli, status_json
@@ -16,65 +17,6 @@ from tests.functional.ops_fixtures import RUN_ID, deliver_late, run_cli, status_
 held_run = ops_fixtures.held_run
 pristine_held = ops_fixtures.pristine_held
 pristine_runbook = ops_fixtures.pristine_runbook
-
-SHARD_KEYS = {
-    "shard_id",
-    "state",
-    "points",
-    "dispatches",
-    "attempts",
-    "failed_attempts",
-    "last_error",
-    "duration_s",
-    "waiting_s",
-    "straggler",
-}
-
-
-def test_the_runbook_run_has_three_succeeded_shards_and_one_with_retries_exhausted(pristine_runbook: Path) -> None:
-    status = run_status(read_snapshot(ResultsSource(str(pristine_runbook)), RUN_ID))
-
-    assert [(s.shard_id, s.state, s.attempts, s.failed_attempts) for s in status.shards] == [
-        (0, ShardState.SUCCEEDED, 1, 0),
-        (1, ShardState.FAILED, 3, 3),
-        (2, ShardState.SUCCEEDED, 1, 0),
-        (3, ShardState.SUCCEEDED, 1, 0),
-    ]
-    assert status.verdict == Verdict.INCOMPLETE and status.final
-    assert status.shards[1].last_error is not None and status.shards[1].last_error.startswith("InjectedFailure")
-    assert status.finished_at is not None and status.elapsed_s > 0
-
-
-def test_status_json_has_the_documented_shape_and_exit_code_3_while_a_shard_is_missing(
-    pristine_runbook: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, doc = status_json(capsys, pristine_runbook)
-
-    assert code == EXIT_INCOMPLETE == doc["exit_code"]
-    assert doc["run_id"] == RUN_ID and doc["verdict"] == "incomplete" and doc["points_total"] == 8
-    assert doc["counts"] == {
-        "planned": 4,
-        "succeeded": 3,
-        "failed": 1,
-        "dispatch_failed": 0,
-        "in_flight": 0,
-        "never_started": 0,
-    }
-    assert doc["attempts"] == {"total": 6, "failed": 3}
-    assert set(doc["stragglers"]) == {"factor", "min_seconds", "median_duration_s", "threshold_s", "shards"}
-    assert [set(s) for s in doc["shards"]] == [SHARD_KEYS] * 4
-    assert {"run_usd", "query_usd", "run", "query", "region", "prices_as_of"} <= set(doc["cost"])
-    assert doc["created_at"] < doc["finished_at"] <= doc["checked_at"]
-
-
-def test_status_prints_the_shard_table_the_cost_and_the_verdict(
-    pristine_runbook: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run_cli(capsys, "status", "--run-id", RUN_ID, "--source", str(pristine_runbook))
-
-    assert code == EXIT_INCOMPLETE
-    assert "InjectedFailure" in out and "GB-s" in out and "PUT/LIST" in out
-    assert "verdict: incomplete" in out
 
 
 def test_a_shard_accepted_but_not_started_is_never_started_and_the_exit_code_says_running(

@@ -27,14 +27,6 @@ def failed_checks(root: Path) -> list[str]:
     return [c.name for c in verify_run(ResultsSource(str(root)), "demo-run-001").checks if not c.ok]
 
 
-def test_the_runbook_run_passes_every_check(runbook_run: tuple[Path, LocalRun]) -> None:
-    report = verify_run(ResultsSource(str(runbook_run[0])), "demo-run-001")
-
-    assert report.ok, [(c.name, c.rows) for c in report.checks if not c.ok]
-    coverage = next(c for c in report.checks if c.name == "grid points in shard_metrics")
-    assert coverage.rows[0][:3] == (6, 6, 0)  # 3 successful shards x 2 points, all present once
-
-
 def test_a_stray_non_parquet_object_fails_parquet_only(damaged: Path) -> None:
     (damaged / layout.shard_prefix("trip_data", "demo-run-001", 0) / "_SUCCESS").write_text("")
 

@@ -6,6 +6,7 @@ that only exist after an apply."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,3 +71,11 @@ def load_config(directory: Path = TERRAFORM_DIR) -> TerraformConfig:
 @pytest.fixture(scope="session")
 def tf() -> TerraformConfig:
     return load_config()
+
+
+def validation_regex(tf: TerraformConfig, name: str) -> str:
+    """The regular expression a variable's validation checks it with, as written in the .tf file."""
+    condition = tf.variables[name]["validation"][0]["condition"]
+    match = re.search(r'regex\("((?:[^"\\]|\\.)*)", var\.' + name + r"\)", condition)
+    assert match, f"{name}: its validation does not use regex(...): {condition}"
+    return match.group(1)

@@ -5,17 +5,23 @@ from __future__ import annotations
 import pytest
 
 from aws_adapters.constants import (
+    BUCKET_PATTERN,
     CHILD_FUNCTION_NAME_ENV,
     CODE_VERSION_ENV,
+    CODE_VERSION_PATTERN,
     DISPATCH_CONCURRENCY_ENV,
     DISPATCH_MAX_ATTEMPTS_ENV,
+    MAX_DISPATCH_CONCURRENCY,
+    MAX_DISPATCH_MAX_ATTEMPTS,
+    PREFIX_PATTERN,
     RESULTS_BUCKET_ENV,
     RESULTS_PREFIX_ENV,
 )
 from pipeline.deploy import constants as emulator
+from sim.constants import DISPATCH_CONCURRENCY, DISPATCH_MAX_ATTEMPTS
 from sim.datasets import layout
 from sim.worker import MAX_RETRIES
-from tests.infra.conftest import TerraformConfig
+from tests.infra.conftest import TerraformConfig, validation_regex
 
 
 def test_async_config_retries_twice_then_sends_to_the_failure_queue(tf: TerraformConfig) -> None:
@@ -23,7 +29,7 @@ def test_async_config_retries_twice_then_sends_to_the_failure_queue(tf: Terrafor
     config = tf.resource("aws_lambda_function_event_invoke_config", "child")
     # then Lambda retries a failed shard twice (as the local sweep does) and then parks it in SQS
     assert config["function_name"] == "${aws_lambda_function.child.function_name}"
-    assert config["maximum_retry_attempts"] == 2 == MAX_RETRIES
+    assert config["maximum_retry_attempts"] == MAX_RETRIES
     assert config["maximum_event_age_in_seconds"] == "${var.child_maximum_event_age_seconds}"
     [destination] = config["destination_config"][0]["on_failure"]
     assert destination["destination"] == "${aws_sqs_queue.failed_shards.arn}"
@@ -67,9 +73,39 @@ def test_sizes_come_from_variables_with_the_emulators_defaults(
 
 
 def test_async_limits_match_the_emulator_deployer(tf: TerraformConfig) -> None:
-    assert emulator.CHILD_MAX_RETRY_ATTEMPTS == 2
     assert tf.variables["child_maximum_event_age_seconds"]["default"] == emulator.CHILD_MAX_EVENT_AGE_SECONDS
-    assert tf.variables["dispatch_concurrency"]["default"] == emulator.PARENT_DISPATCH_CONCURRENCY
+
+
+@pytest.mark.parametrize(
+    ("variable", "default", "maximum"),
+    [
+        ("dispatch_concurrency", DISPATCH_CONCURRENCY, MAX_DISPATCH_CONCURRENCY),
+        ("dispatch_max_attempts", DISPATCH_MAX_ATTEMPTS, MAX_DISPATCH_MAX_ATTEMPTS),
+    ],
+)
+def test_dispatch_variables_default_and_bound_as_the_parents_config(
+    tf: TerraformConfig, variable: str, default: int, maximum: int
+) -> None:
+    # given a dispatch setting Terraform passes to the parent
+    spec = tf.variables[variable]
+    # then its default is the dispatcher's and its validation the bounds aws_adapters.config enforces
+    assert spec["default"] == default
+    assert spec["validation"][0]["condition"] == f"${{var.{variable} >= 1 && var.{variable} <= {maximum}}}"
+
+
+@pytest.mark.parametrize(
+    ("variable", "pattern"),
+    [
+        ("results_bucket_name", BUCKET_PATTERN),
+        ("results_prefix", PREFIX_PATTERN),
+        ("athena_results_prefix", PREFIX_PATTERN),
+        ("code_version", CODE_VERSION_PATTERN),
+    ],
+)
+def test_results_variables_are_validated_with_the_adapters_patterns(
+    tf: TerraformConfig, variable: str, pattern: str
+) -> None:
+    assert validation_regex(tf, variable) == pattern
 
 
 @pytest.mark.parametrize("function", ["parent", "child"])

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from pipeline.infra import DIGEST_PINNED_IMAGE_URI, TERRAFORM_DIR, ImageNotPinned, ImageUris, is_digest_pinned
-from tests.infra.conftest import TerraformConfig
+from tests.infra.conftest import TerraformConfig, validation_regex
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 GOOD_URIS = [
@@ -33,13 +33,6 @@ BAD_URIS = [
     "",
 ]
 IMAGE_VARIABLES = ("parent_image_uri", "child_image_uri")
-
-
-def validation_regex(tf: TerraformConfig, name: str) -> str:
-    condition = tf.variables[name]["validation"][0]["condition"]
-    match = re.search(r'regex\("((?:[^"\\]|\\.)*)", var\.' + name + r"\)", condition)
-    assert match, f"{name}: its validation does not use regex(...): {condition}"
-    return match.group(1)
 
 
 @pytest.mark.parametrize("name", IMAGE_VARIABLES)

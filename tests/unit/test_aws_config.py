@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aws_adapters import ChildConfig, ConfigInvalid, ParentConfig
+from sim.constants import DISPATCH_CONCURRENCY, DISPATCH_MAX_ATTEMPTS
 
 PARENT_ENV = {
     "RESULTS_BUCKET": "sweep-results",
@@ -21,8 +22,8 @@ def test_a_complete_parent_environment_gives_its_config_with_defaults() -> None:
         results_prefix="serverless-sweeps",
         code_version="0.1.0+gabc123",
         child_function_name="sweep-child",
-        dispatch_concurrency=32,
-        dispatch_max_attempts=6,
+        dispatch_concurrency=DISPATCH_CONCURRENCY,
+        dispatch_max_attempts=DISPATCH_MAX_ATTEMPTS,
     )
     assert config.results_location == "s3://sweep-results/serverless-sweeps/outcomes"
 
