@@ -13,14 +13,14 @@ import random
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sim.contract import SweepRequest
 from sim.datasets import layout
 from sim.exceptions import SweepError
-from sim.grid import grid_size, shard_point_indices
+from sim.grid import grid_size, shard_unit_indices, unit_count
 from sim.store import ObjectStore
 from sim.worker import shard_event
 
@@ -123,10 +123,7 @@ def submit_run(
 ) -> RunSummary:
     """Record the run and dispatch its shards, or return the stored summary of an identical run."""
     points_total = grid_size(request.dimensions)
-    plan = [
-        DispatchRecord(shard_id=s, point_count=len(shard_point_indices(points_total, request.shard_count, s)))
-        for s in range(request.shard_count)
-    ]
+    plan = [DispatchRecord(shard_id=s, point_count=count) for s, count in enumerate(shard_unit_counts(request))]
     manifest: dict[str, Any] = {
         "run_id": request.run_id,
         "request": request.to_json(),
@@ -149,6 +146,12 @@ def submit_run(
     return _summary(manifest, duplicate=False)
 
 
+def shard_unit_counts(request: SweepRequest) -> list[int]:
+    """Work units per shard; a dispatch record's ``point_count`` counts these (points when replications is 1)."""
+    units = unit_count(request.dimensions, request.replications)
+    return [len(shard_unit_indices(units, request.shard_count, s)) for s in range(request.shard_count)]
+
+
 def dispatch_shards(
     request: SweepRequest,
     plan: list[DispatchRecord],
@@ -162,7 +165,7 @@ def dispatch_shards(
 
     ``failure_injection=False`` sends the request without its injected shards (a redrive)."""
     if not failure_injection:
-        request = SweepRequest(request.run_id, request.dimensions, request.shard_count, request.seed)
+        request = replace(request, failure_injection_shards=frozenset())
 
     def dispatch(record: DispatchRecord) -> DispatchRecord:
         payload = shard_event(request, record.shard_id)
