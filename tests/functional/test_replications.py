@@ -18,6 +18,7 @@ from scipy import stats
 from pipeline.athena.local import run_queries
 from pipeline.cli import main
 from pipeline.local import run_local
+from pipeline.ops.report.figures import METRICS, dimension_figure
 from pipeline.results import ResultsSource
 from pipeline.summary import KEY_METRICS, SweepSummary, read_summary
 from pipeline.verify import verify_run
@@ -158,13 +159,16 @@ def test_summary_command_prints_json_and_text(crn_runs: dict[int, Path], capsys:
 
 
 def test_a_single_replication_run_says_no_interval_can_be_given(
-    runbook_run: tuple[Path, Any], capsys: pytest.CaptureFixture[str]
+    runbook_run: tuple[Path, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     summary = read_summary(ResultsSource(str(runbook_run[0])), "demo-run-001")
     assert not summary.intervals_possible
     assert all(e.half_width is None for p in summary.points for e in p.estimates.values())
     assert main(["summary", "--run-id", "demo-run-001", "--source", str(runbook_run[0])]) == 0
     assert "no interval can be given" in capsys.readouterr().out
+    page = tmp_path / "report.html"
+    assert main(["report", "--run-id", "demo-run-001", "--source", str(runbook_run[0]), "--out", str(page)]) == 0
+    assert "One replication per point: no interval can be given" in page.read_text()
 
 
 # --- the measurement ---------------------------------------------------------------------------------
@@ -209,3 +213,32 @@ def test_measurement_crn_narrows_the_commission_revenue_interval_on_the_runbook_
         print(f"{cell:34} {widths[True][cell]:15.2f} {widths[False][cell]:12.2f} {ratios[cell]:6.2f}  {verdict}")
     assert len(ratios) == 4
     assert all(ratio >= CRN_WORKS_FLOOR for ratio in ratios.values()), ratios
+
+
+@pytest.mark.filterwarnings("ignore:Precision loss occurred:RuntimeWarning")  # scipy, on near-constant metrics
+def test_the_report_shows_the_same_intervals_and_marks_nonzero_effects(
+    crn_runs: dict[int, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, run_id = crn_runs[3], "crn-units"
+    metrics = ResultsSource(str(out)).read("shard_metrics", run_id)
+    values = metric_values(out, run_id)
+    sql = {
+        (r["point_index"], r["metric"]): r
+        for r in run_queries(out, run_id, ["point_summary"])["point_summary"].to_pylist()
+    }
+    # when the line plot against commission_rate is drawn (one point per level here)
+    line = dimension_figure(metrics, "commission_rate", [0.1, 0.2])
+    revenue = line.data[[name for name, _ in METRICS].index("platform_revenue")]
+    # then its error bars are the SQL's and scipy's half-widths of each point
+    for level, point_index in ((0, 0), (1, 1)):
+        reference = scipy_half_width(values[(point_index, "platform_revenue")])
+        assert revenue.error_y.array[level] == pytest.approx(reference, rel=1e-8)
+        assert sql[(point_index, "platform_revenue")]["ci95_half_width"] == pytest.approx(reference, rel=1e-8)
+    # and the page lists the effects, the revenue effect of commission marked as excluding zero
+    page_path = tmp_path / "report.html"
+    assert main(["report", "--run-id", run_id, "--source", str(out), "--out", str(page_path)]) == 0
+    page = page_path.read_text()
+    assert "Effects between adjacent levels" in page and "paired by replicate" in page
+    [revenue_row] = [r for r in page.split("<tr") if "platform_revenue" in r and "commission_rate" in r]
+    assert "effect-nonzero" in revenue_row
+    assert "no interval can be given" not in page
