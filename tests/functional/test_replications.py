@@ -242,3 +242,16 @@ def test_the_report_shows_the_same_intervals_and_marks_nonzero_effects(
     [revenue_row] = [r for r in page.split("<tr") if "platform_revenue" in r and "commission_rate" in r]
     assert "effect-nonzero" in revenue_row
     assert "no interval can be given" not in page
+
+
+def test_status_and_cost_count_work_units(crn_runs: dict[int, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    source = str(crn_runs[3])
+    assert main(["status", "--run-id", "crn-units", "--source", source, "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert (body["points_total"], body["replications"], body["units_total"], body["units_succeeded"]) == (2, 4, 8, 8)
+    assert [shard["points"] for shard in body["shards"]] == [3, 3, 2]
+    assert body["cost"]["work_units"] == 8
+    assert body["cost"]["run_usd_per_unit"] == pytest.approx(body["cost"]["run_usd"] / 8)
+    assert main(["status", "--run-id", "crn-units", "--source", source]) == 0
+    text = capsys.readouterr().out
+    assert "2 points x 4 replications = 8 work units in 3 shards" in text and "per work unit" in text
