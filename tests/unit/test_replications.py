@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,8 @@ from sim.contract import GRID_POINT_CAP, RequestInvalid, SweepRequest, parse_req
 from sim.grid import WorkUnit, grid_size, point_at, shard_units, unit_count, unit_seed
 from sim.market import PointResult, simulate_points
 from sim.params import POLICY_PARAMETERS, ParamValue, defaults, parameters
+from sim.runs import DispatchRecord, dispatch_shards, shard_unit_counts, submit_run
+from sim.store import DirectoryStore
 
 RUNBOOK: dict[str, Any] = {
     "run_id": "demo-run-001",
@@ -241,3 +244,26 @@ def test_the_request_carries_what_the_worker_needs() -> None:
         "replications": 2,
         "common_random_numbers": True,
     }
+
+
+def test_the_parent_plans_work_units_and_a_redrive_keeps_the_replication_fields(tmp_path: Path) -> None:
+    class Recording:
+        def __init__(self) -> None:
+            self.payloads: list[dict[str, Any]] = []
+
+        def invoke_async(self, payload: Any) -> str:
+            self.payloads.append(dict(payload))
+            return f"req-{payload['shard_id']}"
+
+    request = parse_request(
+        runbook(dimensions={"commission_rate": [0.1, 0.2]}, shard_count=3, replications=4, common_random_numbers=True)
+    )
+    assert shard_unit_counts(request) == [3, 3, 2]
+    summary = submit_run(request, DirectoryStore(tmp_path), Recording(), code_version="t", results_location="x")
+    assert [d.point_count for d in summary.dispatches] == [3, 3, 2] and summary.points_total == 2
+    # a redrive without injection sends the same request otherwise: replications and CRN kept
+    redrive = Recording()
+    dispatch_shards(request, [DispatchRecord(1, 3)], redrive, failure_injection=False)
+    [payload] = redrive.payloads
+    assert (payload["replications"], payload["common_random_numbers"], payload["shard_id"]) == (4, True, 1)
+    assert "failure_injection_shards" not in payload
