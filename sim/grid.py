@@ -87,13 +87,20 @@ def point_seed(run_seed: int, params: Mapping[str, ParamValue]) -> np.random.See
     return np.random.SeedSequence(entropy=[run_seed, *words])
 
 
+REPLICATE_SPAWN_KEY = 0xFFFF_FFFF
+"""Replicates r >= 1 of a point are its SeedSequence's children ``(REPLICATE_SPAWN_KEY, r)``: a key
+space of their own, so they never equal a child stream the engine derives from replicate 0's
+sequence (its keys are small) whether it draws from a sequence directly or from its children."""
+
+
 def unit_seed(
     run_seed: int, params: Mapping[str, ParamValue], replicate: int, common_random_numbers: bool
 ) -> np.random.SeedSequence:
     """The work unit's random streams (the engine derives one child stream per purpose from it).
 
-    Without common random numbers: the point's stream, and for replicate r >= 1 its child r, so
-    replicate 0 reproduces the results of runs made before replications existed. With common
+    Without common random numbers: the point's stream, and for replicate r >= 1 its child
+    ``(REPLICATE_SPAWN_KEY, r)``, so replicate 0 reproduces the results of runs made before
+    replications existed. With common
     random numbers: derived from the run seed and the replicate only, so every point of replicate
     r receives the same streams; the engine draws requests and the initial placement of the driver
     pool from streams whose use does not depend on the policy parameters, so points that differ
@@ -103,4 +110,4 @@ def unit_seed(
     seed = point_seed(run_seed, params)
     if replicate == 0:
         return seed
-    return np.random.SeedSequence(entropy=seed.entropy, spawn_key=(replicate,))
+    return np.random.SeedSequence(entropy=seed.entropy, spawn_key=(REPLICATE_SPAWN_KEY, replicate))

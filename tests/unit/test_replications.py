@@ -267,3 +267,18 @@ def test_the_parent_plans_work_units_and_a_redrive_keeps_the_replication_fields(
     [payload] = redrive.payloads
     assert (payload["replications"], payload["common_random_numbers"], payload["shard_id"]) == (4, True, 1)
     assert "failure_injection_shards" not in payload
+
+
+@pytest.mark.parametrize("crn", [False, True], ids=["independent", "crn"])
+def test_no_replicate_stream_equals_a_stream_the_engine_derives_for_another(crn: bool) -> None:
+    # given the sequences of 8 replicates and the first children the engine could derive from each
+    params = point()
+
+    def derived(seed: np.random.SeedSequence) -> list[tuple[int, ...]]:
+        children = [np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k)) for k in range(8)]
+        return [state(seed), *map(state, children)]
+
+    streams = [derived(unit_seed(3, params, r, crn)) for r in range(8)]
+    # then no state appears twice, within a replicate or across replicates
+    flat = [s for per_replicate in streams for s in per_replicate]
+    assert len(set(flat)) == len(flat)
