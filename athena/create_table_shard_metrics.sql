@@ -1,4 +1,4 @@
--- One row per grid point: its full parameter set and summary metrics.
+-- One row per work unit (grid point, replicate): its full parameter set and summary metrics.
 -- Partitions: 'projection.enabled' below renders to 'true' with `apply --projection`, else 'false'.
 -- 'true': partition projection. Athena computes the partitions from the query's run_id (injected:
 -- every query must filter run_id = <value>) and shard_id (0-999); no MSCK REPAIR TABLE.
@@ -7,6 +7,7 @@
 -- The doubled dollar signs below render to single ones: Athena fills those placeholders itself.
 CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.shard_metrics (
     point_index                     int,
+    replicate                       int,
     city_size                       int,
     num_drivers                     int,
     num_riders                      int,

@@ -1,4 +1,4 @@
--- Driver and rider state counts of a point at regular simulated times.
+-- Driver and rider state counts of a work unit (point, replicate) at regular simulated times.
 -- Partitions: 'projection.enabled' below renders to 'true' with `apply --projection`, else 'false'.
 -- 'true': partition projection. Athena computes the partitions from the query's run_id (injected:
 -- every query must filter run_id = <value>) and shard_id (0-999); no MSCK REPAIR TABLE.
@@ -7,6 +7,7 @@
 -- The doubled dollar signs below render to single ones: Athena fills those placeholders itself.
 CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.snapshot_counts (
     point_index    int,
+    replicate      int,
     minute         int,
     drivers_online int,
     p1             int,

@@ -1,4 +1,4 @@
--- One row per ride request of a point (after warm-up): outcome, times, distance, money.
+-- One row per ride request of a work unit (point, replicate), after warm-up: outcome, times, distance, money.
 -- Partitions: 'projection.enabled' below renders to 'true' with `apply --projection`, else 'false'.
 -- 'true': partition projection. Athena computes the partitions from the query's run_id (injected:
 -- every query must filter run_id = <value>) and shard_id (0-999); no MSCK REPAIR TABLE.
@@ -7,6 +7,7 @@
 -- The doubled dollar signs below render to single ones: Athena fills those placeholders itself.
 CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.trip_data (
     point_index    int,
+    replicate      int,
     request_id     int,
     request_minute int,
     origin_x       int,

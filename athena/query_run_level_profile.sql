@@ -1,4 +1,5 @@
--- One row per run: shards planned vs reporting, attempts by status, points completed, trips,
+-- One row per run: shards planned vs reporting, attempts by status, work units completed (shard_metrics
+-- rows: one per point and replicate; named points_completed), trips,
 -- match rate, wait percentiles, platform revenue and simulated driver-hours.
 -- Trip figures cover the measured window (after warm-up); driver-hours = mean drivers online x
 -- measured minutes / 60, per point. The run_id is an execution parameter (every placeholder below).

@@ -1,11 +1,12 @@
--- Per grid point of a run, trip aggregates joined to snapshot aggregates on the shared key
--- (run_id, shard_id, point_index). Only shards that wrote data have points here.
+-- Per work unit (grid point, replicate) of a run, trip aggregates joined to snapshot aggregates on
+-- the shared key (run_id, shard_id, point_index, replicate). Only shards that wrote data have units here.
 -- The run_id is an execution parameter (every placeholder below).
 WITH trips AS (
     SELECT
         run_id,
         shard_id,
         point_index,
+        replicate,
         count(*) AS requests,
         count_if(status = 'completed') AS trips_completed,
         count_if(status = 'abandoned') AS trips_abandoned,
@@ -14,13 +15,14 @@ WITH trips AS (
         sum(commission) AS platform_revenue
     FROM trip_data
     WHERE run_id = ?
-    GROUP BY run_id, shard_id, point_index
+    GROUP BY run_id, shard_id, point_index, replicate
 ),
 snapshots AS (
     SELECT
         run_id,
         shard_id,
         point_index,
+        replicate,
         count(*) AS snapshots,
         avg(drivers_online) AS drivers_online_mean,
         avg(riders_waiting) AS riders_waiting_mean,
@@ -29,12 +31,13 @@ snapshots AS (
         max(abandoned_cum) AS abandoned_final
     FROM snapshot_counts
     WHERE run_id = ?
-    GROUP BY run_id, shard_id, point_index
+    GROUP BY run_id, shard_id, point_index, replicate
 )
 SELECT
     coalesce(s.run_id, t.run_id) AS run_id,
     coalesce(s.shard_id, t.shard_id) AS shard_id,
     coalesce(s.point_index, t.point_index) AS point_index,
+    coalesce(s.replicate, t.replicate) AS replicate,
     coalesce(t.requests, 0) AS requests,
     coalesce(t.trips_completed, 0) AS trips_completed,
     coalesce(t.trips_abandoned, 0) AS trips_abandoned,
@@ -50,4 +53,5 @@ SELECT
 FROM snapshots AS s
 FULL OUTER JOIN trips AS t
     ON t.run_id = s.run_id AND t.shard_id = s.shard_id AND t.point_index = s.point_index
-ORDER BY shard_id, point_index
+    AND t.replicate = s.replicate
+ORDER BY shard_id, point_index, replicate

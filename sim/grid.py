@@ -1,6 +1,12 @@
-"""The parameter grid: row-major points over sorted dimension names, strided
-shards, and a random stream per point that depends only on the run seed and
-the point's full parameter set (so never on sharding)."""
+"""The parameter grid: row-major points over sorted dimension names, work units
+(point, replicate), strided shards of work units, and the random streams of each
+unit, which depend only on the run seed, the replicate and (without common random
+numbers) the point's full parameter set, so never on sharding or the rest of the grid.
+
+Work unit ``u`` is replicate ``u % replications`` of point ``u // replications``: a
+point's replicates are adjacent, so strided shards spread them (and an expensive
+corner of the grid) over different shards. Shards own units, not whole points, so a
+request may have more shards than points (docs/replications.md says why)."""
 
 from __future__ import annotations
 
@@ -46,17 +52,31 @@ def point_at(dimensions: Dimensions, index: int) -> Point:
     return Point(index=index, params=typed)
 
 
-def shard_point_indices(point_count: int, shard_count: int, shard_id: int) -> range:
-    """Shard ``shard_id`` owns the points with ``index % shard_count == shard_id``."""
+@dataclass(frozen=True)
+class WorkUnit:
+    """One simulation: replicate ``replicate`` (0-based) of ``point``."""
+
+    point: Point
+    replicate: int
+
+
+def unit_count(dimensions: Dimensions, replications: int) -> int:
+    """Number of work units: grid points x replications."""
+    return grid_size(dimensions) * replications
+
+
+def shard_unit_indices(unit_total: int, shard_count: int, shard_id: int) -> range:
+    """Shard ``shard_id`` owns the work units with ``index % shard_count == shard_id``."""
     if not 0 <= shard_id < shard_count:
         raise ValueError(f"shard_id {shard_id} outside 0..{shard_count - 1} (shard_count {shard_count})")
-    return range(shard_id, point_count, shard_count)
+    return range(shard_id, unit_total, shard_count)
 
 
-def shard_points(dimensions: Dimensions, shard_count: int, shard_id: int) -> Iterator[Point]:
-    """The points of one shard, in index order."""
-    for index in shard_point_indices(grid_size(dimensions), shard_count, shard_id):
-        yield point_at(dimensions, index)
+def shard_units(dimensions: Dimensions, replications: int, shard_count: int, shard_id: int) -> Iterator[WorkUnit]:
+    """The work units of one shard, in unit order (point index, then replicate)."""
+    for index in shard_unit_indices(unit_count(dimensions, replications), shard_count, shard_id):
+        point_index, replicate = divmod(index, replications)
+        yield WorkUnit(point_at(dimensions, point_index), replicate)
 
 
 def point_seed(run_seed: int, params: Mapping[str, ParamValue]) -> np.random.SeedSequence:
@@ -65,3 +85,29 @@ def point_seed(run_seed: int, params: Mapping[str, ParamValue]) -> np.random.See
     digest = hashlib.sha256(canonical.encode()).digest()
     words = np.frombuffer(digest, dtype="<u4").tolist()
     return np.random.SeedSequence(entropy=[run_seed, *words])
+
+
+REPLICATE_SPAWN_KEY = 0xFFFF_FFFF
+"""Replicates r >= 1 of a point are its SeedSequence's children ``(REPLICATE_SPAWN_KEY, r)``: a key
+space of their own, so they never equal a child stream the engine derives from replicate 0's
+sequence (its keys are small) whether it draws from a sequence directly or from its children."""
+
+
+def unit_seed(
+    run_seed: int, params: Mapping[str, ParamValue], replicate: int, common_random_numbers: bool
+) -> np.random.SeedSequence:
+    """The work unit's random streams (the engine derives one child stream per purpose from it).
+
+    Without common random numbers: the point's stream, and for replicate r >= 1 its child
+    ``(REPLICATE_SPAWN_KEY, r)``, so replicate 0 reproduces the results of runs made before
+    replications existed. With common
+    random numbers: derived from the run seed and the replicate only, so every point of replicate
+    r receives the same streams; the engine draws requests and the initial placement of the driver
+    pool from streams whose use does not depend on the policy parameters, so points that differ
+    only in those see identical demand and initial supply (tests/unit/test_replications.py)."""
+    if common_random_numbers:
+        return np.random.SeedSequence(entropy=run_seed, spawn_key=(replicate,))
+    seed = point_seed(run_seed, params)
+    if replicate == 0:
+        return seed
+    return np.random.SeedSequence(entropy=seed.entropy, spawn_key=(REPLICATE_SPAWN_KEY, replicate))

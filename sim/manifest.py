@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from sim.contract import SweepRequest, parse_request
 from sim.datasets import layout
 from sim.exceptions import SweepError
+from sim.grid import grid_size
 from sim.limits import PARENT_TIMEOUT_SECONDS
 from sim.store import ObjectStore
 
@@ -210,7 +211,7 @@ class RunManifest:
         return cls(
             run_id=request.run_id,
             request=request.to_json(),
-            points_total=sum(shard_points.values()),
+            points_total=grid_size(request.dimensions),
             results_prefix=results_location,
             code_version=code_version,
             created_at=created,

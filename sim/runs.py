@@ -23,7 +23,7 @@ from sim.constants import DISPATCH_CONCURRENCY, DISPATCH_MAX_ATTEMPTS
 from sim.contract import SweepRequest
 from sim.datasets import layout
 from sim.exceptions import SweepError
-from sim.grid import grid_size, shard_point_indices
+from sim.grid import shard_unit_indices, unit_count
 from sim.invoke import ACCEPTED, InvokeFailed, Invoker
 from sim.manifest import (
     DISPATCH_CLAIM_GRACE_SECONDS,
@@ -108,10 +108,7 @@ def submit_run(
 ) -> RunSummary:
     """Record the run and dispatch its shards, or answer for the identical run already recorded."""
     token = dispatcher_token("parent")
-    points_total = grid_size(request.dimensions)
-    shard_points = {
-        s: len(shard_point_indices(points_total, request.shard_count, s)) for s in range(request.shard_count)
-    }
+    shard_points = dict(enumerate(shard_unit_counts(request)))
     manifest = RunManifest.plan(
         request, shard_points, code_version=code_version, results_location=results_location, claimed_by=token
     )
@@ -166,6 +163,12 @@ def dispatch_claims(
 def _completion(token: str, redrive_id: str | None, records: list[DispatchRecord]) -> Callable[[RunManifest], None]:
     """The manifest change that records these dispatch results (where ``token`` holds the claims)."""
     return lambda manifest: manifest.complete(token, redrive_id, records)
+
+
+def shard_unit_counts(request: SweepRequest) -> list[int]:
+    """Work units per shard; a dispatch record's ``point_count`` counts these (points when replications is 1)."""
+    units = unit_count(request.dimensions, request.replications)
+    return [len(shard_unit_indices(units, request.shard_count, s)) for s in range(request.shard_count)]
 
 
 def dispatch_shards(

@@ -29,7 +29,7 @@ from sim.datasets.parquet import encode
 from sim.datasets.schemas import DATA_DATASETS
 from sim.datasets.tables import outcome_table, shard_tables
 from sim.exceptions import SweepError
-from sim.grid import Point, point_seed, shard_points
+from sim.grid import WorkUnit, shard_units, unit_seed
 from sim.manifest import read_manifest
 from sim.market import simulate_points
 from sim.store import ObjectStore
@@ -140,7 +140,7 @@ def execute_shard(
     mismatch = request_mismatch(manifest.request, request)
     if attempt is None:
         attempt = next_attempt(store, request.run_id, shard_id, prefix)
-    points = list(shard_points(request.dimensions, request.shard_count, shard_id))
+    units = shard_work_units(request, shard_id)
     row: dict[str, Any] = {
         "attempt": attempt,
         "status": "succeeded",
@@ -148,7 +148,7 @@ def execute_shard(
         "error_message": None,
         "failure_injected": shard_id in request.failure_injection_shards,
         "shard_count": request.shard_count,
-        "points_assigned": len(points),
+        "points_assigned": len(units),
         "points_completed": 0,
         "rows_written": 0,
         "request_id": context.request_id,
@@ -162,8 +162,8 @@ def execute_shard(
         else:
             if row["failure_injected"]:
                 raise InjectedFailure(f"failure injected into shard {shard_id} (attempt {attempt})")
-            row["rows_written"] = _write_data(request, shard_id, points, store, prefix)
-            row["points_completed"] = len(points)
+            row["rows_written"] = _write_data(request, shard_id, units, store, prefix)
+            row["points_completed"] = len(units)
     except Exception as error:
         row.update(_failure(error))
         raise
@@ -183,18 +183,25 @@ def _failure(error: Exception) -> dict[str, Any]:
     return {"status": "failed", "error_type": type(error).__name__, "error_message": str(error)[:ERROR_MESSAGE_LIMIT]}
 
 
-def _write_data(request: SweepRequest, shard_id: int, points: list[Point], store: ObjectStore, prefix: str) -> int:
+def shard_work_units(request: SweepRequest, shard_id: int) -> list[WorkUnit]:
+    """The shard's (point, replicate) units; outcome rows count these as ``points_*``."""
+    return list(shard_units(request.dimensions, request.replications, request.shard_count, shard_id))
+
+
+def _write_data(request: SweepRequest, shard_id: int, units: list[WorkUnit], store: ObjectStore, prefix: str) -> int:
     clock = time.perf_counter()
-    results = simulate_points([(p.params, point_seed(request.seed, p.params)) for p in points])
+    crn = request.common_random_numbers
+    seeds = [unit_seed(request.seed, u.point.params, u.replicate, crn) for u in units]
+    results = simulate_points([(u.point.params, seed) for u, seed in zip(units, seeds, strict=True)])
     elapsed_ms = (time.perf_counter() - clock) * 1000
-    tables = shard_tables(points, results, _share_out(elapsed_ms, points))
+    tables = shard_tables(units, results, _share_out(elapsed_ms, units))
     for dataset in DATA_DATASETS:
         store.put_if_absent(layout.data_key(dataset, request.run_id, shard_id, prefix), encode(tables[dataset]))
     return sum(tables[d].num_rows for d in DATA_DATASETS)
 
 
-def _share_out(elapsed_ms: float, points: list[Point]) -> list[int]:
-    """The engine batches a shard's points, so its wall time is shared out by driver-minutes simulated."""
-    work = [float(p.params["num_drivers"]) * float(p.params["horizon_min"]) for p in points]
+def _share_out(elapsed_ms: float, units: list[WorkUnit]) -> list[int]:
+    """The engine batches a shard's units, so its wall time is shared out by driver-minutes simulated."""
+    work = [float(u.point.params["num_drivers"]) * float(u.point.params["horizon_min"]) for u in units]
     total = sum(work) or 1.0
     return [round(elapsed_ms * w / total) for w in work]

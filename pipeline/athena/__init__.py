@@ -1,4 +1,4 @@
-"""Athena: render and apply the bootstrap SQL, run the four queries on Athena or locally, lint them."""
+"""Athena: render and apply the bootstrap SQL, run the five queries on Athena or locally, lint them."""
 
 from pipeline.athena.apply import apply_statements, run_athena_query
 from pipeline.athena.ddl import TableDefinition, table_definitions

@@ -1,4 +1,4 @@
-"""The bootstrap plan applied in order, and the four queries run on Athena."""
+"""The bootstrap plan applied in order, and the five queries run on Athena."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def run_id_parameters(sql: str, run_id: str) -> list[str]:
 
 
 def run_athena_query(runner: AthenaRunner, name: str, run_id: str) -> ResultRows:
-    """Run one of the four queries for a run on Athena and return its rows."""
+    """Run one of the five queries for a run on Athena and return its rows."""
     statement = query_statement(name)
     execution = runner.run(statement, run_id_parameters(statement.sql, run_id))
     return runner.results(execution)

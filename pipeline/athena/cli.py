@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     render.add_argument("files", nargs="*", type=Path, metavar="FILE", help="SQL files to render instead")
     render.set_defaults(handler=_render)
 
-    query = actions.add_parser("query", help="run one of the four queries for a run and print the result")
+    query = actions.add_parser("query", help="run one of the five queries for a run and print the result")
     query.add_argument("name", choices=QUERY_NAMES, metavar="NAME", help=f"one of: {', '.join(QUERY_NAMES)}")
     query.add_argument("--run-id", required=True)
     query.add_argument(

@@ -14,8 +14,8 @@ ATHENA_DIR = REPO_ROOT / "athena"
 DEFAULT_PLAN = ATHENA_DIR / "athena_bootstrap.plan"
 PROJECTION_PLAN = ATHENA_DIR / "athena_bootstrap_projection.plan"
 
-QUERY_NAMES = ("run_level_profile", "shard_coverage", "failure_diagnostics", "trip_snapshot_join")
-"""The four queries, each in ``athena/query_<name>.sql``, each taking the run_id as its parameters."""
+QUERY_NAMES = ("run_level_profile", "shard_coverage", "failure_diagnostics", "trip_snapshot_join", "point_summary")
+"""The five queries, each in ``athena/query_<name>.sql``, each taking the run_id as its parameters."""
 
 
 def plan_path(projection: bool) -> Path:
@@ -43,7 +43,7 @@ def read_plan(plan: Path) -> list[Path]:
 
 
 def query_path(name: str) -> Path:
-    """The file of one of the four queries; ``run_level_profile``, ``query_run_level_profile`` and
+    """The file of one of the five queries; ``run_level_profile``, ``query_run_level_profile`` and
     ``query_run_level_profile.sql`` all name the same one."""
     short = name.removesuffix(".sql").removeprefix("query_")
     if short not in QUERY_NAMES:

@@ -162,6 +162,6 @@ def lint_sql(sql: str, source: str) -> list[Violation]:
 
 
 def lint_files(paths: Iterable[Path] | None = None) -> list[Violation]:
-    """Lint the given query files, by default the four queries."""
+    """Lint the given query files, by default the five queries."""
     files = list(paths) if paths is not None else [query_path(name) for name in QUERY_NAMES]
     return [violation for path in files for violation in lint_sql(path.read_text(), source_name(path))]

@@ -1,4 +1,4 @@
-"""The four queries run locally: Athena SQL transpiled to DuckDB over a run's Parquet.
+"""The five queries run locally: Athena SQL transpiled to DuckDB over a run's Parquet.
 
 This is the local proof that the query files are right. Each file is parsed as
 Athena SQL and put through sqlglot's optimizer with the tables' DDL types, so

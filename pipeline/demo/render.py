@@ -16,7 +16,8 @@ from pipeline.duck import connect
 from pipeline.ops.render import STATE_STYLE
 
 RUN_METRICS_SQL = """
-SELECT count(*) AS points,
+SELECT count(DISTINCT point_index) AS points,
+       count(*) AS work_units,
        sum(requests) AS requests,
        sum(trips_completed) AS completed,
        sum(trips_abandoned) AS abandoned,
@@ -31,12 +32,14 @@ FROM shard_metrics
 
 
 def dispatch_table(summary: dict[str, Any]) -> Table:
+    # A dispatch record's point_count counts the shard's work units (point, replicate).
+    units = sum(record["point_count"] for record in summary["dispatches"])
     title = (
         f"run {summary['run_id']}: {summary['shards_dispatched']} shards dispatched, "
-        f"{summary['points_total']} points -> {summary['results_prefix']}"
+        f"{summary['points_total']} points, {units} work units -> {summary['results_prefix']}"
     )
     table = Table(title=title, title_justify="left")
-    for column in ("shard", "points", "status", "code", "request id / error"):
+    for column in ("shard", "units", "status", "code", "request id / error"):
         table.add_column(column)
     for record in summary["dispatches"]:
         table.add_row(

@@ -13,7 +13,8 @@ if it had run on Lambda:
   object sizes is what a query reading every column scans (Parquet lets a narrower
   query read less), rounded up to a MB with a 10 MB minimum; S3 GETs counted as
   one per object.
-Free-tier allowances are not applied.
+Free-tier allowances are not applied. The run's price is also given per work
+unit (grid points x replications, from the manifest's request).
 """
 
 from __future__ import annotations
@@ -104,10 +105,16 @@ class RunCost:
     memory_assumed_attempts: int
     fallback_memory_mb: int
     prices: Prices
+    units: int = 0
+    """Work units of the run (grid points x replications)."""
 
     @property
     def run_usd(self) -> float:
         return sum(line.usd for line in self.run)
+
+    @property
+    def run_usd_per_unit(self) -> float:
+        return self.run_usd / self.units if self.units else 0.0
 
     @property
     def query_usd(self) -> float:
@@ -129,6 +136,8 @@ class RunCost:
             "attempts": self.attempts,
             "memory_assumed_attempts": self.memory_assumed_attempts,
             "fallback_memory_mb": self.fallback_memory_mb,
+            "work_units": self.units,
+            "run_usd_per_unit": self.run_usd_per_unit,
         }
 
 
@@ -165,4 +174,5 @@ def run_cost(
             "s3_get_requests", len(object_sizes), "GET requests", len(object_sizes) / 1000 * prices.s3_get_per_1000
         ),
     ]
-    return RunCost(run, query, len(outcomes), assumed, fallback_memory_mb, prices)
+    units = manifest["points_total"] * manifest["request"].get("replications", 1)
+    return RunCost(run, query, len(outcomes), assumed, fallback_memory_mb, prices, units)

@@ -33,10 +33,12 @@ VERDICT_TEXT = {
 
 
 def print_status(status: RunStatus, console: Console, cost: RunCost | None = None) -> None:
-    console.print(
-        f"run [bold]{status.run_id}[/]: {status.points_total} points in {len(status.shards)} shards, "
-        f"code {status.code_version}"
+    units = (
+        f"{status.points_total} points"
+        if status.replications == 1
+        else f"{status.points_total} points x {status.replications} replications = {status.units_total} work units"
     )
+    console.print(f"run [bold]{status.run_id}[/]: {units} in {len(status.shards)} shards, code {status.code_version}")
     finished = f"finished {status.finished_at:%Y-%m-%d %H:%M:%S} UTC" if status.finished_at else "not finished"
     console.print(
         f"created {status.created_at:%Y-%m-%d %H:%M:%S} UTC, {finished}, elapsed {seconds(status.elapsed_s)}, "
@@ -48,7 +50,8 @@ def print_status(status: RunStatus, console: Console, cost: RunCost | None = Non
         if len(status.shards) <= FULL_TABLE_SHARDS or s.state != ShardState.SUCCEEDED or s.straggler
     ]
     table = Table(show_edge=False)
-    for column in ("shard", "points", "state", "attempts", "failed", "dispatches", "duration", "waiting"):
+    owned = "points" if status.replications == 1 else "units"
+    for column in ("shard", owned, "state", "attempts", "failed", "dispatches", "duration", "waiting"):
         table.add_column(column, justify="left" if column == "state" else "right", no_wrap=True)
     table.add_column("note", overflow="ellipsis", no_wrap=True)
     for shard in shown:
@@ -72,6 +75,8 @@ def print_status(status: RunStatus, console: Console, cost: RunCost | None = Non
     attempts = sum(s.attempts for s in status.shards)
     failed = sum(s.failed_attempts for s in status.shards)
     console.print(f"shards: {counts} of {len(status.shards)}; attempts {attempts} ({failed} failed)")
+    if status.replications > 1:
+        console.print(f"work units: {status.units_succeeded} of {status.units_total} written")
     baseline = (
         "no finished shard yet"
         if status.median_duration_s is None
@@ -89,7 +94,8 @@ def print_cost(cost: RunCost, console: Console) -> None:
     lines = {line.item: line for line in cost.run + cost.query}
     compute, requests, puts = lines["lambda_compute"], lines["lambda_requests"], lines["s3_put_requests"]
     scan, gets = lines["athena_scan"], lines["s3_get_requests"]
-    console.print(f"cost ({prices.region} list prices of {prices.as_of}): run {usd(cost.run_usd)}")
+    per_unit = f", {usd(cost.run_usd_per_unit)} per work unit ({cost.units} units)" if cost.units else ""
+    console.print(f"cost ({prices.region} list prices of {prices.as_of}): run {usd(cost.run_usd)}{per_unit}")
     console.print(
         f"  Lambda {compute.quantity:.3f} GB-s {usd(compute.usd)}, {requests.quantity:.0f} requests "
         f"{usd(requests.usd)}; S3 {puts.quantity:.0f} PUT/LIST {usd(puts.usd)}"

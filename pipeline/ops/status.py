@@ -51,6 +51,7 @@ class ShardStatus:
     shard_id: int
     state: ShardState
     points: int
+    """Work units (point, replicate) the shard owns: its points when replications is 1."""
     dispatches: int
     attempts: int
     failed_attempts: int
@@ -79,6 +80,16 @@ class RunStatus:
     policy: StragglerPolicy
     median_duration_s: float | None
     straggler_threshold_s: float | None
+    replications: int = 1
+
+    @property
+    def units_total(self) -> int:
+        """Work units: grid points x replications."""
+        return self.points_total * self.replications
+
+    @property
+    def units_succeeded(self) -> int:
+        return sum(s.points for s in self.shards if s.state == ShardState.SUCCEEDED)
 
     def count(self, state: ShardState) -> int:
         return sum(s.state == state for s in self.shards)
@@ -107,6 +118,9 @@ class RunStatus:
             "run_id": self.run_id,
             "verdict": self.verdict.value,
             "points_total": self.points_total,
+            "replications": self.replications,
+            "units_total": self.units_total,
+            "units_succeeded": self.units_succeeded,
             "code_version": self.code_version,
             "created_at": self.created_at.isoformat(),
             "checked_at": self.checked_at.isoformat(),
@@ -194,6 +208,7 @@ def run_status(
         policy=policy,
         median_duration_s=median,
         straggler_threshold_s=threshold,
+        replications=manifest["request"].get("replications", 1),
     )
 
 

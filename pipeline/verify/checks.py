@@ -16,7 +16,7 @@ from pipeline.duck import connect
 from pipeline.results import ResultsSource
 from sim.datasets.schemas import DATA_DATASETS, SCHEMAS
 from sim.exceptions import SweepError
-from sim.grid import grid_size
+from sim.grid import unit_count
 from sim.manifest import read_manifest
 
 
@@ -63,9 +63,15 @@ class _RunData:
         self.db.execute(
             f"CREATE TABLE planned AS SELECT range::INTEGER AS shard_id FROM range({self.request.shard_count})"
         )
+        # Work unit u is replicate u % replications of point u // replications, owned by shard u % shard_count.
         self.db.execute(
-            "CREATE TABLE grid AS SELECT range::INTEGER AS point_index, (range % ?)::INTEGER AS shard_id FROM range(?)",
-            [self.request.shard_count, grid_size(self.request.dimensions)],
+            "CREATE TABLE grid AS SELECT (range // $r)::INTEGER AS point_index, (range % $r)::INTEGER AS replicate, "
+            "(range % $shards)::INTEGER AS shard_id FROM range($units)",
+            {
+                "r": self.request.replications,
+                "shards": self.request.shard_count,
+                "units": unit_count(self.request.dimensions, self.request.replications),
+            },
         )
         self.db.execute(
             "CREATE TABLE succeeded AS SELECT DISTINCT shard_id FROM shard_outcomes WHERE status = 'succeeded'"
@@ -120,44 +126,45 @@ def check_grid_coverage(run: _RunData) -> CheckResult:
     columns, rows = run.query(
         """
         WITH expected AS (SELECT g.* FROM grid g JOIN succeeded USING (shard_id)),
-             seen AS (SELECT point_index, shard_id, count(*) AS n FROM shard_metrics GROUP BY ALL)
+             seen AS (SELECT point_index, replicate, shard_id, count(*) AS n FROM shard_metrics GROUP BY ALL)
         SELECT
           (SELECT count(*) FROM expected) AS expected,
-          (SELECT count(*) FROM expected e JOIN seen s USING (point_index, shard_id) WHERE s.n = 1) AS once,
-          (SELECT count(*) FROM expected e ANTI JOIN seen s USING (point_index)) AS missing,
+          (SELECT count(*) FROM expected e JOIN seen s USING (point_index, replicate, shard_id) WHERE s.n = 1)
+            AS once,
+          (SELECT count(*) FROM expected e ANTI JOIN seen s USING (point_index, replicate)) AS missing,
           (SELECT count(*) FROM seen WHERE n > 1) AS duplicated,
-          (SELECT count(*) FROM seen s ANTI JOIN expected e USING (point_index, shard_id)) AS unexpected
+          (SELECT count(*) FROM seen s ANTI JOIN expected e USING (point_index, replicate, shard_id)) AS unexpected
         """
     )
     expected, once, missing, duplicated, unexpected = rows[0]
     ok = expected == once and missing == duplicated == unexpected == 0
-    return CheckResult("grid points in shard_metrics", ok, columns, rows)
+    return CheckResult("(point, replicate) units in shard_metrics", ok, columns, rows)
 
 
 def check_row_counts(run: _RunData) -> CheckResult:
     columns, rows = run.query(
         """
         WITH trips AS (
-               SELECT shard_id, point_index, count(*) AS n, count_if(status = 'completed') AS completed,
+               SELECT shard_id, point_index, replicate, count(*) AS n, count_if(status = 'completed') AS completed,
                       count_if(status = 'abandoned') AS abandoned
                FROM trip_data GROUP BY ALL),
-             snaps AS (SELECT shard_id, point_index, count(*) AS n FROM snapshot_counts GROUP BY ALL)
+             snaps AS (SELECT shard_id, point_index, replicate, count(*) AS n FROM snapshot_counts GROUP BY ALL)
         SELECT
-          count(*) AS points,
+          count(*) AS units,
           sum(m.requests) AS requests,
           coalesce(sum(t.n), 0) AS trip_rows,
           coalesce(sum(s.n), 0) AS snapshot_rows,
           count_if(m.requests <> coalesce(t.n, 0) OR m.trips_completed <> coalesce(t.completed, 0)
                    OR m.trips_abandoned <> coalesce(t.abandoned, 0)) AS trip_mismatches,
-          count_if(coalesce(s.n, 0) = 0) AS points_without_snapshots
+          count_if(coalesce(s.n, 0) = 0) AS units_without_snapshots
         FROM shard_metrics m
-        LEFT JOIN trips t USING (shard_id, point_index)
-        LEFT JOIN snaps s USING (shard_id, point_index)
+        LEFT JOIN trips t USING (shard_id, point_index, replicate)
+        LEFT JOIN snaps s USING (shard_id, point_index, replicate)
         """
     )
     orphans = run.query(
-        "SELECT (SELECT count(*) FROM trip_data ANTI JOIN shard_metrics USING (shard_id, point_index)) + "
-        "(SELECT count(*) FROM snapshot_counts ANTI JOIN shard_metrics USING (shard_id, point_index))"
+        "SELECT (SELECT count(*) FROM trip_data ANTI JOIN shard_metrics USING (shard_id, point_index, replicate)) + "
+        "(SELECT count(*) FROM snapshot_counts ANTI JOIN shard_metrics USING (shard_id, point_index, replicate))"
     )[1][0][0]
     row = rows[0]
     ok = row[4] == 0 and row[5] == 0 and orphans == 0

@@ -68,6 +68,7 @@ from sim.market.spec import MAX_POINT_REQUESTS
 from sim.params import ParamValue, parameters, request_schema
 
 GRID_POINT_CAP = 100_000
+"""At most this many work units (grid points x replications) per request."""
 BODY_BYTE_CAP = 1_048_576
 """Largest request body read (1 MiB). The largest valid request is far smaller: at most 1000 values
 per list, the grid's product capped, about 60 KB as compact JSON."""
@@ -133,9 +134,11 @@ def parse_request(body: Any) -> SweepRequest:
         shard_count=body["shard_count"],
         seed=body["seed"],
         failure_injection_shards=frozenset(body.get("failure_injection_shards", ())),
+        replications=body.get("replications", 1),
+        common_random_numbers=body.get("common_random_numbers", False),
     )
     # Last, on a request valid in every other way: the estimate needs every value well-formed.
-    too_heavy = workload_problem(request.dimensions, request.shard_count)
+    too_heavy = workload_problem(request.dimensions, request.shard_count, request.replications)
     if too_heavy:
         raise RequestInvalid([f"shard_count: {too_heavy}"])
     return request
@@ -335,14 +338,9 @@ def _semantic_problems(body: Mapping[str, Any], flagged: set[Path]) -> list[Prob
     if not is_int(shard_count):
         shard_count = None
     swept = list(dimensions.values()) if isinstance(dimensions, Mapping) else []
-    if swept and all(isinstance(v, list) and v for v in swept):
-        points = math.prod(len(v) for v in swept)
-        if points > GRID_POINT_CAP:
-            problems.append(
-                (DIMENSIONS, f"the grid has {points} points (product of list lengths); at most {GRID_POINT_CAP}")
-            )
-        elif shard_count is not None and shard_count > points:
-            problems.append((("shard_count",), f"must be <= the number of grid points ({points})"))
+    replications = _replications(body, flagged)
+    if swept and all(isinstance(v, list) and v for v in swept) and replications is not None:
+        problems.extend(_work_unit_problems(math.prod(len(v) for v in swept), replications, shard_count))
     injected = body.get("failure_injection_shards")
     if shard_count is not None and isinstance(injected, list):
         for i, shard_id in enumerate(injected):
@@ -353,6 +351,31 @@ def _semantic_problems(body: Mapping[str, Any], flagged: set[Path]) -> list[Prob
         problems.extend(_warmup_problems(dimensions, flagged))
         problems.extend(_volume_problems(dimensions, flagged))
     return problems
+
+
+def _replications(body: Mapping[str, Any], flagged: set[Path]) -> int | None:
+    """The well-formed replication count (1 when absent), or None when the schema flagged it."""
+    replications = body.get("replications", 1)
+    return replications if is_int(replications) and ("replications",) not in flagged else None
+
+
+def _work_unit_problems(points: int, replications: int, shard_count: int | None) -> list[Problem]:
+    """The cap counts work units (points x replications); a shard needs at least one unit."""
+    units = points * replications
+    if units > GRID_POINT_CAP:
+        if replications == 1:
+            rule = f"the grid has {points} points (product of list lengths); at most {GRID_POINT_CAP}"
+        else:
+            rule = (
+                f"the grid has {points} points x {replications} replications = {units} work units; "
+                f"at most {GRID_POINT_CAP}"
+            )
+        return [(DIMENSIONS, rule)]
+    if shard_count is not None and shard_count > units:
+        if replications == 1:
+            return [(("shard_count",), f"must be <= the number of grid points ({points})")]
+        return [(("shard_count",), f"must be <= the number of work units ({points} points x {replications})")]
+    return []
 
 
 def _volume_problems(dimensions: Mapping[str, Any], flagged: set[Path]) -> list[Problem]:

@@ -60,6 +60,12 @@ def shard_seconds(points: Sequence[Mapping[str, ParamValue]]) -> float:
     return float(sum(point_seconds(*(p[name] for name in WORK_PARAMETERS)) for p in points))
 
 
+def grid_unit_seconds(dimensions: Mapping[str, Sequence[ParamValue]], replications: int = 1) -> np.ndarray:
+    """Every work unit's estimated time, indexed by unit index (point_index x replications + replicate):
+    each replicate of a point costs what the point costs."""
+    return np.repeat(grid_point_seconds(dimensions), replications)
+
+
 def grid_point_seconds(dimensions: Mapping[str, Sequence[ParamValue]]) -> np.ndarray:
     """Every grid point's estimated time, indexed by point_index (row-major over sorted names)."""
     names = sorted(dimensions)
@@ -79,7 +85,7 @@ def grid_point_seconds(dimensions: Mapping[str, Sequence[ParamValue]]) -> np.nda
 
 
 def heaviest_shard_seconds(work: np.ndarray, shard_count: int) -> float:
-    """The largest shard's estimated time when shard s owns the points with index % shard_count == s."""
+    """The largest shard's estimated time when shard s owns the work units with index % shard_count == s."""
     shards = np.bincount(np.arange(work.size) % shard_count, weights=work, minlength=shard_count)
     return float(shards.max())
 
@@ -95,9 +101,11 @@ def smallest_fitting_shard_count(work: np.ndarray, budget: float = SHARD_BUDGET_
     return None
 
 
-def workload_problem(dimensions: Mapping[str, Sequence[ParamValue]], shard_count: int) -> str | None:
+def workload_problem(
+    dimensions: Mapping[str, Sequence[ParamValue]], shard_count: int, replications: int = 1
+) -> str | None:
     """Why the request's heaviest shard would not finish well inside the child's timeout, or None."""
-    work = grid_point_seconds(dimensions)
+    work = grid_unit_seconds(dimensions, replications)
     heaviest = heaviest_shard_seconds(work, shard_count)
     if heaviest <= SHARD_BUDGET_SECONDS:
         return None
@@ -107,7 +115,7 @@ def workload_problem(dimensions: Mapping[str, Sequence[ParamValue]], shard_count
     if fitting is None:
         return (
             f"the heaviest shard would take about {heaviest:.0f} s to simulate, {budget}, and no shard_count up to "
-            f"{min(MAX_SHARD_COUNT, work.size)} fits (the heaviest point alone takes about {float(work.max()):.0f} s): "
+            f"{min(MAX_SHARD_COUNT, work.size)} fits (the heaviest work unit alone takes about {float(work.max()):.0f} s): "
             "sweep fewer points or smaller ones (num_drivers, num_riders x request_rate, horizon_min)"
         )
     return f"the heaviest shard would take about {heaviest:.0f} s to simulate, {budget}; use shard_count >= {fitting}"

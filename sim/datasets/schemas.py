@@ -18,9 +18,12 @@ def _field(name: str, type_: pa.DataType, nullable: bool = False) -> pa.Field:
     return pa.field(name, type_, nullable=nullable)
 
 
+# Every data row's key within a shard: the point and its replicate (0-based).
+KEY_FIELDS = [_field("point_index", pa.int32()), _field("replicate", pa.int32())]
+
 TRIP_DATA = pa.schema(
     [
-        _field("point_index", pa.int32()),
+        *KEY_FIELDS,
         _field("request_id", pa.int32()),
         _field("request_minute", pa.int32()),
         _field("origin_x", pa.int32()),
@@ -40,7 +43,7 @@ TRIP_DATA = pa.schema(
 
 SNAPSHOT_COUNTS = pa.schema(
     [
-        _field("point_index", pa.int32()),
+        *KEY_FIELDS,
         _field("minute", pa.int32()),
         _field("drivers_online", pa.int32()),
         _field("p1", pa.int32()),
@@ -75,9 +78,7 @@ METRIC_FIELDS = [
 ]
 
 SHARD_METRICS = pa.schema(
-    [_field("point_index", pa.int32())]
-    + [_field(p.name, _ARROW_TYPE[p.kind]) for p in parameters().values()]
-    + METRIC_FIELDS
+    KEY_FIELDS + [_field(p.name, _ARROW_TYPE[p.kind]) for p in parameters().values()] + METRIC_FIELDS
 )
 
 _TIMESTAMP = pa.timestamp("ms", tz="UTC")

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from sim.datasets.schemas import SHARD_METRICS, SHARD_OUTCOMES, SNAPSHOT_COUNTS, TRIP_DATA
-from sim.grid import Point
+from sim.datasets.schemas import KEY_FIELDS, SHARD_METRICS, SHARD_OUTCOMES, SNAPSHOT_COUNTS, TRIP_DATA
+from sim.grid import WorkUnit
 from sim.market import PointResult
 
 
@@ -23,23 +23,26 @@ def _column(values: np.ndarray, field: pa.Field) -> pa.Array:
     return pa.array(values, type=field.type, mask=mask)
 
 
-def _table(schema: pa.Schema, columns: Mapping[str, np.ndarray], point_index: int) -> pa.Table:
+_KEY = tuple(f.name for f in KEY_FIELDS)
+
+
+def _table(schema: pa.Schema, columns: Mapping[str, np.ndarray], unit: WorkUnit) -> pa.Table:
     length = len(next(iter(columns.values())))
-    arrays = [pa.array(np.full(length, point_index, dtype=np.int32))]
-    arrays += [_column(np.asarray(columns[f.name]), f) for f in schema if f.name != "point_index"]
+    arrays = [pa.array(np.full(length, value, dtype=np.int32)) for value in (unit.point.index, unit.replicate)]
+    arrays += [_column(np.asarray(columns[f.name]), f) for f in schema if f.name not in _KEY]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def shard_tables(
-    points: Sequence[Point], results: Sequence[PointResult], sim_wall_ms: Sequence[int]
+    units: Sequence[WorkUnit], results: Sequence[PointResult], sim_wall_ms: Sequence[int]
 ) -> dict[str, pa.Table]:
-    """The three data datasets of a shard, rows in point order."""
+    """The three data datasets of a shard, rows in unit order (point index, then replicate)."""
     metrics_rows = [
-        {"point_index": p.index, **p.params, **r.metrics, "sim_wall_ms": ms}
-        for p, r, ms in zip(points, results, sim_wall_ms, strict=True)
+        {"point_index": u.point.index, "replicate": u.replicate, **u.point.params, **r.metrics, "sim_wall_ms": ms}
+        for u, r, ms in zip(units, results, sim_wall_ms, strict=True)
     ]
-    trips = [_table(TRIP_DATA, r.trips, p.index) for p, r in zip(points, results, strict=True)]
-    snapshots = [_table(SNAPSHOT_COUNTS, r.snapshots, p.index) for p, r in zip(points, results, strict=True)]
+    trips = [_table(TRIP_DATA, r.trips, u) for u, r in zip(units, results, strict=True)]
+    snapshots = [_table(SNAPSHOT_COUNTS, r.snapshots, u) for u, r in zip(units, results, strict=True)]
     return {
         "shard_metrics": pa.Table.from_pylist(metrics_rows, schema=SHARD_METRICS),
         "trip_data": pa.concat_tables(trips) if trips else TRIP_DATA.empty_table(),

@@ -113,7 +113,7 @@ def test_the_duckdb_checks_pass_with_the_failed_shard_absent(lifecycle: Lifecycl
     report = lifecycle.verify
 
     assert report.ok, [(c.name, c.rows) for c in report.checks if not c.ok]
-    coverage = next(c for c in report.checks if c.name == "grid points in shard_metrics")
+    coverage = next(c for c in report.checks if c.name == "(point, replicate) units in shard_metrics")
     assert coverage.rows[0][:3] == (6, 6, 0)  # 3 successful shards x 2 points, all present once
 
 

@@ -18,7 +18,7 @@ from pipeline.local import LocalRun
 from sim.contract import parse_request
 from sim.datasets import layout
 from sim.datasets.schemas import DATA_DATASETS
-from sim.grid import grid_size, shard_point_indices
+from sim.grid import shard_units
 from sim.worker import MAX_RETRIES, InjectedFailure
 
 RUNBOOK_REQUEST = Path(__file__).resolve().parent.parent / "fixtures" / "requests" / "runbook.json"
@@ -44,9 +44,9 @@ def outcomes(runbook_run: tuple[Path, LocalRun]) -> list[dict]:
     return read(runbook_run[0], "shard_outcomes").to_pylist()
 
 
-def rows_per_point(table: pa.Table) -> dict[tuple[int, int], int]:
-    counts = table.group_by(["shard_id", "point_index"]).aggregate([([], "count_all")])
-    return {(r["shard_id"], r["point_index"]): r["count_all"] for r in counts.to_pylist()}
+def rows_per_unit(table: pa.Table) -> dict[tuple[int, int, int], int]:
+    counts = table.group_by(["shard_id", "point_index", "replicate"]).aggregate([([], "count_all")])
+    return {(r["shard_id"], r["point_index"], r["replicate"]): r["count_all"] for r in counts.to_pylist()}
 
 
 def succeeded_shards(outcomes: list[dict]) -> set[int]:
@@ -129,31 +129,31 @@ def test_failure_diagnostics_report_a_non_zero_failure_rate_with_the_injected_er
     assert row["last_error_message"] == last["error_message"]
 
 
-def test_trip_snapshot_join_has_exactly_the_points_of_the_successful_shards(
+def test_trip_snapshot_join_has_exactly_the_units_of_the_successful_shards(
     runbook_run: tuple[Path, LocalRun], results: dict[str, pa.Table], outcomes: list[dict]
 ) -> None:
     root, _ = runbook_run
-    # given the points the successful shards own (from the request), and per-point row counts from the files
+    # given the (point, replicate) units the successful shards own (from the request), and per-unit
+    # row counts from the files
     request = parse_request(json.loads(RUNBOOK_REQUEST.read_text()))
-    points = grid_size(request.dimensions)
     expected_keys = {
-        (RUN_ID, shard, index)
+        (RUN_ID, shard, unit.point.index, unit.replicate)
         for shard in succeeded_shards(outcomes)
-        for index in shard_point_indices(points, request.shard_count, shard)
+        for unit in shard_units(request.dimensions, request.replications, request.shard_count, shard)
     }
-    trips_per_point = rows_per_point(read(root, "trip_data"))
-    snaps_per_point = rows_per_point(read(root, "snapshot_counts"))
+    trips_per_unit = rows_per_unit(read(root, "trip_data"))
+    snaps_per_unit = rows_per_unit(read(root, "snapshot_counts"))
     # when the join query runs
     rows = results["trip_snapshot_join"].to_pylist()
-    # then its rows are keyed by (run_id, shard_id, point_index), exactly the successful shards' points
-    keys = [(r["run_id"], r["shard_id"], r["point_index"]) for r in rows]
+    # then its rows are keyed by (run_id, shard_id, point_index, replicate), exactly the successful shards' units
+    keys = [(r["run_id"], r["shard_id"], r["point_index"], r["replicate"]) for r in rows]
     assert len(keys) == len(set(keys)) and set(keys) == expected_keys
-    assert all(shard != INJECTED_SHARD for _, shard, _ in keys)
+    assert all(shard != INJECTED_SHARD for _, shard, _, _ in keys)
     # and each side's aggregate matches the files
     for row in rows:
-        key = (row["shard_id"], row["point_index"])
-        assert row["requests"] == trips_per_point.get(key, 0)
-        assert row["snapshots"] == snaps_per_point[key]
+        key = (row["shard_id"], row["point_index"], row["replicate"])
+        assert row["requests"] == trips_per_unit.get(key, 0)
+        assert row["snapshots"] == snaps_per_unit[key]
 
 
 def test_a_run_id_with_no_data_gives_empty_results(runbook_run: tuple[Path, LocalRun]) -> None:

@@ -44,13 +44,14 @@ def test_a_duplicated_point_fails_grid_coverage(damaged: Path) -> None:
     table = pq.read_table(key)
     pq.write_table(pa.concat_tables([table, table.slice(0, 1)]), key)
 
-    assert "grid points in shard_metrics" in failed_checks(damaged)
+    assert "(point, replicate) units in shard_metrics" in failed_checks(damaged)
 
 
 def test_a_file_with_another_schema_fails_the_schema_check(damaged: Path) -> None:
     key = damaged / layout.data_key("snapshot_counts", "demo-run-001", 3)
     table = pq.read_table(key)
-    pq.write_table(table.set_column(1, "minute", table["minute"].cast(pa.int64())), key)
+    minute = table.schema.get_field_index("minute")
+    pq.write_table(table.set_column(minute, "minute", table["minute"].cast(pa.int64())), key)
 
     assert "file schemas equal sim's" in failed_checks(damaged)
 

@@ -392,7 +392,8 @@ def test_message_formats_match_the_contract() -> None:
     ]
     assert errors_of(runbook(foo=1)) == [
         "(root): unexpected field 'foo'; "
-        "allowed fields: dimensions, failure_injection_shards, run_id, seed, shard_count"
+        "allowed fields: common_random_numbers, dimensions, failure_injection_shards, replications, run_id, seed, "
+        "shard_count"
     ]
 
 

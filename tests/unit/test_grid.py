@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.grid import Point, grid_size, point_at, point_seed, shard_point_indices, shard_points
+from sim.grid import Point, grid_size, point_at, point_seed, shard_unit_indices, shard_units
 from sim.params import Parameter, ParamValue, defaults, parameters
 
 PROPERTY = settings(max_examples=60, deadline=None)
@@ -102,7 +102,7 @@ def test_point_index_outside_the_grid_is_refused(index: int) -> None:
 
 def test_runbook_shards_are_strided() -> None:
     # given the runbook's 8 points and 4 shards, then shard s owns s and s + 4
-    assert [list(shard_point_indices(8, 4, s)) for s in range(4)] == [[0, 4], [1, 5], [2, 6], [3, 7]]
+    assert [list(shard_unit_indices(8, 4, s)) for s in range(4)] == [[0, 4], [1, 5], [2, 6], [3, 7]]
 
 
 @PROPERTY
@@ -111,7 +111,7 @@ def test_shards_partition_every_grid_exactly(data: st.DataObject, point_count: i
     # given a grid size and any shard count up to the number of points
     shard_count = data.draw(st.integers(1, min(point_count, 1000)))
     # when each shard's indices are listed
-    shards = [list(shard_point_indices(point_count, shard_count, s)) for s in range(shard_count)]
+    shards = [list(shard_unit_indices(point_count, shard_count, s)) for s in range(shard_count)]
     # then every index is in exactly one shard, the one its residue names, and no shard is empty
     assert sorted(itertools.chain(*shards)) == list(range(point_count))
     assert all(i % shard_count == s for s, indices in enumerate(shards) for i in indices)
@@ -126,7 +126,7 @@ def test_shard_points_are_the_grid_points_of_their_indices(data: st.DataObject, 
     # given any grid and shard count
     shard_count = data.draw(st.integers(1, grid_size(dims)))
     # when every shard's points are listed
-    points = [p for s in range(shard_count) for p in shard_points(dims, shard_count, s)]
+    points = [u.point for s in range(shard_count) for u in shard_units(dims, 1, shard_count, s)]
     # then together they are exactly the grid's points, each once, equal to point_at
     assert sorted(p.index for p in points) == list(range(grid_size(dims)))
     assert all(p == point_at(dims, p.index) for p in points)
@@ -136,7 +136,7 @@ def test_shard_points_are_the_grid_points_of_their_indices(data: st.DataObject, 
 def test_shard_id_outside_the_shard_count_is_refused(shard_count: int, shard_id: int) -> None:
     # given a shard id that is not in 0..shard_count-1, when its indices are asked for, then it is refused
     with pytest.raises(ValueError, match=f"shard_id {shard_id}"):
-        shard_point_indices(8, shard_count, shard_id)
+        shard_unit_indices(8, shard_count, shard_id)
 
 
 # --- parameters and types --------------------------------------------------------------------------

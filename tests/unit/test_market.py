@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from sim.datasets.schemas import METRIC_FIELDS, SNAPSHOT_COUNTS, TRIP_DATA, TRIP_STATUSES
+from sim.datasets.schemas import KEY_FIELDS, METRIC_FIELDS, SNAPSHOT_COUNTS, TRIP_DATA, TRIP_STATUSES
 from sim.market import PointResult, engine, simulate_points
 from sim.market.exceptions import PointInvalid
 from sim.params import ParamValue, defaults
@@ -36,9 +36,9 @@ def trip_table(result: PointResult) -> pa.Table:
         "trip_min": result.trips["trip_min"] < 0,
         **{name: np.isnan(result.trips[name]) for name in ("fare", "commission", "driver_payout")},
     }
-    columns: dict[str, Any] = {"point_index": np.zeros(result.trips["request_id"].size, dtype=np.int32)}
+    columns: dict[str, Any] = {f.name: np.zeros(result.trips["request_id"].size, np.int32) for f in KEY_FIELDS}
     for field in TRIP_DATA:
-        if field.name != "point_index":
+        if field.name not in columns:
             columns[field.name] = pa.array(result.trips[field.name], type=field.type, mask=null.get(field.name))
     return pa.table(columns, schema=TRIP_DATA)
 
@@ -72,7 +72,7 @@ def test_columns_and_types_match_the_dataset_schemas(mixed: Mixed) -> None:
     for _, result in mixed:
         table = trip_table(result)
         snapshots = pa.table(
-            {"point_index": np.zeros(result.snapshots["minute"].size, np.int32), **result.snapshots},
+            {**{f.name: np.zeros(result.snapshots["minute"].size, np.int32) for f in KEY_FIELDS}, **result.snapshots},
             schema=SNAPSHOT_COUNTS,
         )
         # then every column converts without loss, and metrics name exactly the metric fields

@@ -8,12 +8,13 @@ from sim.contract import RequestInvalid, parse_request
 from sim.contract.workload import (
     SHARD_BUDGET_SECONDS,
     grid_point_seconds,
+    grid_unit_seconds,
     heaviest_shard_seconds,
     point_seconds,
     shard_seconds,
     smallest_fitting_shard_count,
 )
-from sim.grid import shard_points
+from sim.grid import shard_units
 from sim.limits import CHILD_TIMEOUT_SECONDS
 
 # The request: 100,000 points in one shard.
@@ -41,15 +42,28 @@ def test_a_hundred_thousand_points_in_one_shard_are_refused_naming_the_smallest_
         parse_request(body(HUGE, fitting - 1))
 
 
-def test_the_grid_estimate_agrees_with_the_estimate_from_each_shards_points() -> None:
+@pytest.mark.parametrize("replications", [1, 3])
+def test_the_grid_estimate_agrees_with_the_estimate_from_each_shards_units(replications: int) -> None:
     dimensions = {"num_drivers": (50, 400), "horizon_min": (300, 1200), "num_riders": (500, 4000)}
-    work = grid_point_seconds(dimensions)
+    work = grid_unit_seconds(dimensions, replications)
 
-    for shard_count in (1, 3):
-        by_points = max(
-            shard_seconds([p.params for p in shard_points(dimensions, shard_count, s)]) for s in range(shard_count)
+    for shard_count in (1, 3, 8):
+        by_units = max(
+            shard_seconds([u.point.params for u in shard_units(dimensions, replications, shard_count, s)])
+            for s in range(shard_count)
         )
-        assert heaviest_shard_seconds(work, shard_count) == pytest.approx(by_points)
+        assert heaviest_shard_seconds(work, shard_count) == pytest.approx(by_units)
+
+
+def test_replications_multiply_the_work_a_request_is_refused_for() -> None:
+    # given a grid that fits one shard once, but not 40 times over
+    dimensions = {"num_drivers": [20_000], "horizon_min": [100_000]}
+    assert float(grid_point_seconds(dimensions).sum()) < SHARD_BUDGET_SECONDS
+    parse_request(body(dimensions, 1))
+
+    # when it asks for 40 replications in one shard, then it is refused naming a shard_count that fits
+    with pytest.raises(RequestInvalid, match=r"use shard_count >= \d+"):
+        parse_request({**body(dimensions, 1), "replications": 40})
 
 
 def test_a_grid_no_shard_count_can_fit_says_so() -> None:

@@ -2,7 +2,11 @@
 
 The market metrics are means over the grid points of succeeded shards: a line
 per metric against one swept dimension (averaged over the others), a heatmap
-per metric for each pair of dimensions."""
+per metric for each pair of dimensions. Each plotted value comes with its 95%
+interval (error bars; on a heatmap, on hover): per replicate the metric is
+averaged over the points of that level (or cell), and the interval is Student
+t's over those replicate averages (``pipeline.summary.intervals``), so it is
+valid with or without common random numbers. One replication: no interval."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from plotly.subplots import make_subplots
 
 from pipeline.ops.cost import RunCost
 from pipeline.ops.units import usd
+from pipeline.summary.intervals import Estimate, estimate
 
 METRICS: tuple[tuple[str, str], ...] = (
     ("platform_revenue", "platform revenue"),
@@ -43,12 +48,22 @@ def _cell(index: int) -> dict[str, int]:
     return {"row": index // COLUMNS + 1, "col": index % COLUMNS + 1}
 
 
-def _means(metrics: pa.Table, keys: list[str]) -> dict[tuple[Any, ...], dict[str, float | None]]:
-    """Mean of each metric per combination of the key columns (nulls skipped)."""
+def _means(metrics: pa.Table, keys: list[str]) -> dict[tuple[Any, ...], dict[str, Estimate]]:
+    """Each metric per combination of the key columns: the estimate over its replicates, each
+    replicate's value the mean over that combination's points (nulls skipped)."""
     if metrics.num_rows == 0:
         return {}
-    grouped = metrics.group_by(keys).aggregate([(name, "mean") for name, _ in METRICS]).to_pylist()
-    return {tuple(row[k] for k in keys): {name: row[f"{name}_mean"] for name, _ in METRICS} for row in grouped}
+    grouped = metrics.group_by([*keys, "replicate"]).aggregate([(name, "mean") for name, _ in METRICS]).to_pylist()
+    samples: dict[tuple[Any, ...], dict[str, list[float]]] = {}
+    for row in sorted(grouped, key=lambda r: r["replicate"]):
+        per_metric = samples.setdefault(tuple(row[k] for k in keys), {name: [] for name, _ in METRICS})
+        for name, _ in METRICS:
+            if row[f"{name}_mean"] is not None:
+                per_metric[name].append(row[f"{name}_mean"])
+    return {key: {name: estimate(values) for name, values in per.items()} for key, per in samples.items()}
+
+
+_NONE = Estimate(0, None, None, None)
 
 
 def _labels(values: Sequence[Any]) -> list[str]:
@@ -61,9 +76,17 @@ def dimension_figure(metrics: pa.Table, dimension: str, values: Sequence[Any]) -
     xs = sorted(values)
     fig = _grid([label for _, label in METRICS])
     for index, (name, label) in enumerate(METRICS):
-        ys = [means.get((x,), {}).get(name) for x in xs]
+        estimates = [means.get((x,), {}).get(name, _NONE) for x in xs]
         fig.add_trace(
-            go.Scatter(x=xs, y=ys, mode="lines+markers", name=label, showlegend=False, connectgaps=False),
+            go.Scatter(
+                x=xs,
+                y=[e.mean for e in estimates],
+                error_y={"type": "data", "array": [e.half_width for e in estimates], "visible": True},
+                mode="lines+markers",
+                name=label,
+                showlegend=False,
+                connectgaps=False,
+            ),
             **_cell(index),
         )
     fig.update_xaxes(title_text=dimension, title_standoff=4, tickvals=xs)
@@ -83,17 +106,20 @@ def pair_figure(
     xs, ys = sorted(first_values), sorted(second_values)
     fig = _grid([label for _, label in METRICS])
     for index, (name, label) in enumerate(METRICS):
-        z = [[means.get((x, y), {}).get(name) for x in xs] for y in ys]
+        cells = [[means.get((x, y), {}).get(name, _NONE) for x in xs] for y in ys]
         fig.add_trace(
             go.Heatmap(
                 x=_labels(xs),
                 y=_labels(ys),
-                z=z,
+                z=[[e.mean for e in row] for row in cells],
+                customdata=[[_interval_text(e) for e in row] for row in cells],
                 name=label,
                 showscale=False,
                 colorscale="Viridis",
                 texttemplate="%{z:,.4~r}",
-                hovertemplate=f"{first}=%{{x}}<br>{second}=%{{y}}<br>{label}=%{{z:.4g}}<extra></extra>",
+                hovertemplate=(
+                    f"{first}=%{{x}}<br>{second}=%{{y}}<br>{label}=%{{z:.4g}}<br>%{{customdata}}<extra></extra>"
+                ),
             ),
             **_cell(index),
         )
@@ -105,6 +131,12 @@ def pair_figure(
         margin={"t": 80, "b": 40},
     )
     return fig
+
+
+def _interval_text(e: Estimate) -> str:
+    if e.low is None or e.high is None:
+        return "no interval (one replication)" if e.n == 1 else ""
+    return f"95% interval [{e.low:.4g}, {e.high:.4g}] (n={e.n})"
 
 
 def timeline_figure(outcomes: Sequence[Mapping[str, Any]], dispatches: Sequence[tuple[datetime, str]]) -> go.Figure:

@@ -18,10 +18,14 @@ from pipeline.ops.report.figures import cost_figure, dimension_figure, pair_figu
 from pipeline.ops.snapshot import RunSnapshot
 from pipeline.ops.status import RunStatus, dispatch_times
 from pipeline.ops.units import size, usd
-from sim.contract import parse_request
+from pipeline.summary import KEY_METRICS, SweepSummary, summarize
+from pipeline.summary.render import interval, number
+from sim.contract import SweepRequest, parse_request
 
 MAX_PAIR_FIGURES = 10
 """Heatmap figures beyond this many dimension pairs are left out (and the page says so)."""
+MAX_EFFECT_ROWS = 300
+"""Effects beyond this many rows are left out of the table (and the page says so; `summary --json` has all)."""
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; padding: 0 1.5rem; max-width: 1280px; color: #222; }
@@ -41,7 +45,8 @@ class Report:
 
 def build_report(snapshot: RunSnapshot, status: RunStatus, cost: RunCost, metrics: pa.Table) -> Report:
     """Every plot of the run, with its status and cost, as one HTML page."""
-    dimensions = parse_request(snapshot.manifest["request"]).dimensions
+    request = parse_request(snapshot.manifest["request"])
+    dimensions = request.dimensions
     varied = [name for name, values in dimensions.items() if len(values) > 1]
     pairs = list(itertools.combinations(varied, 2))
     sections: dict[str, tuple[str, list[tuple[str, go.Figure]]]] = {
@@ -51,7 +56,7 @@ def build_report(snapshot: RunSnapshot, status: RunStatus, cost: RunCost, metric
         ),
         "Cost": (_cost_table(cost), [("plot-cost", cost_figure(cost))]),
         "How the market responds to each swept dimension": (
-            _coverage(status, metrics),
+            _coverage(request, status, metrics) + _interval_note(request),
             [(f"plot-dim-{name}", dimension_figure(metrics, name, values)) for name, values in dimensions.items()],
         ),
         "Pairs of dimensions": (
@@ -62,11 +67,12 @@ def build_report(snapshot: RunSnapshot, status: RunStatus, cost: RunCost, metric
             ],
         ),
     }
-    body = [_summary(snapshot, status)]
+    body = [_summary(snapshot, status, request)]
     for heading, (intro, figures) in sections.items():
         if figures:
             body.append(f"<h2>{html.escape(heading)}</h2>{intro}")
             body += [_plot(plot_id, fig) for plot_id, fig in figures]
+    body.append(_effects(summarize(request, metrics)))
     title = f"Sweep report: {status.run_id}"
     page = (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
@@ -86,26 +92,70 @@ def _dispatch_labels(manifest: dict[str, Any]) -> list[tuple[Any, str]]:
     return [(t, "dispatch" if i == 0 else f"redrive {i}") for i, t in enumerate(times)]
 
 
-def _summary(snapshot: RunSnapshot, status: RunStatus) -> str:
+def _summary(snapshot: RunSnapshot, status: RunStatus, request: SweepRequest) -> str:
     counts = status.to_json()["counts"]
     rows = "".join(f"<tr><td>{html.escape(k.replace('_', ' '))}</td><td>{v}</td></tr>" for k, v in counts.items())
     verdict = status.verdict.value
-    request = json.dumps(snapshot.manifest["request"], indent=2, sort_keys=True)
+    body = json.dumps(snapshot.manifest["request"], indent=2, sort_keys=True)
     return (
-        f"<p><b class='verdict-{verdict}'>{verdict}</b>: {status.points_total} grid points in "
+        f"<p><b class='verdict-{verdict}'>{verdict}</b>: {status.points_total} grid points x "
+        f"{request.replications} replication(s) = {status.points_total * request.replications} work units in "
         f"{len(status.shards)} shards; created {status.created_at:%Y-%m-%d %H:%M:%S} UTC, elapsed "
         f"{status.elapsed_s:.1f} s, {status.redrives} redrive(s); code {html.escape(status.code_version)}.</p>"
         f"<table><tr><th>shards</th><th>count</th></tr>{rows}</table>"
-        f"<details><summary>request</summary><pre>{html.escape(request)}</pre></details>"
+        f"<details><summary>request</summary><pre>{html.escape(body)}</pre></details>"
     )
 
 
-def _coverage(status: RunStatus, metrics: pa.Table) -> str:
-    if metrics.num_rows == status.points_total:
-        return f"<p class='note'>All {status.points_total} grid points.</p>"
+def _coverage(request: SweepRequest, status: RunStatus, metrics: pa.Table) -> str:
+    units = status.points_total * request.replications
+    if metrics.num_rows == units:
+        return f"<p class='note'>All {status.points_total} grid points" + (
+            f", {request.replications} replications each.</p>" if request.replications > 1 else ".</p>"
+        )
+    what = "grid points" if request.replications == 1 else "work units (point, replicate)"
     return (
-        f"<p class='note'>Only {metrics.num_rows} of {status.points_total} grid points have results "
+        f"<p class='note'>Only {metrics.num_rows} of {units} {what} have results "
         "(shards without a successful attempt are missing): redrive the run for the full picture.</p>"
+    )
+
+
+def _interval_note(request: SweepRequest) -> str:
+    if request.replications == 1:
+        return (
+            "<p class='note'>One replication per point: no interval can be given. Request "
+            "<code>replications</code> of 2 or more for 95% intervals.</p>"
+        )
+    pairing = " (common random numbers)" if request.common_random_numbers else ""
+    return (
+        f"<p class='note'>Means over {request.replications} replications{pairing}; error bars and heatmap "
+        "hovers give the 95% interval (Student t over the replicates).</p>"
+    )
+
+
+def _effects(summary: SweepSummary) -> str:
+    """The effects of moving between adjacent levels, those whose interval excludes zero marked."""
+    effects = [e for e in summary.effects if e.metric in KEY_METRICS]
+    heading = "<h2>Effects between adjacent levels</h2>"
+    if not summary.intervals_possible:
+        return heading + "<p class='note'>One replication per point: no interval can be given for any effect.</p>"
+    if not effects:
+        return heading + "<p class='note'>No swept dimension has two levels with results.</p>"
+    pairing = "paired by replicate (common random numbers)" if summary.common_random_numbers else "independent samples"
+    rows = "".join(
+        f"<tr class='{'effect-nonzero' if e.estimate.excludes_zero else 'effect'}'>"
+        f"<td>{html.escape(e.dimension)}</td><td>{e.low} &rarr; {e.high}</td>"
+        f"<td>{html.escape(', '.join(f'{k}={v}' for k, v in e.at.items()) or '-')}</td>"
+        f"<td>{html.escape(e.metric)}</td><td>{e.estimate.n}</td><td>{number(e.estimate.mean)}</td>"
+        f"<td>{interval(e.estimate)}</td><td>{'&#10003;' if e.estimate.excludes_zero else ''}</td></tr>"
+        for e in effects[:MAX_EFFECT_ROWS]
+    )
+    shown = f" The first {MAX_EFFECT_ROWS} of {len(effects)} are shown." if len(effects) > MAX_EFFECT_ROWS else ""
+    return (
+        f"{heading}<p class='note'>The change in each metric when one dimension moves to its next level, "
+        f"the others held; 95% interval, {pairing}. &#10003;: the interval excludes zero.{shown}</p>"
+        "<table><tr><th>dimension</th><th>levels</th><th>at</th><th>metric</th><th>n</th><th>effect</th>"
+        f"<th>95% interval</th><th>excludes 0</th></tr>{rows}</table>"
     )
 
 

@@ -1,0 +1,60 @@
+"""The Student t quantile and intervals computed without scipy, held to scipy.stats."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from pipeline.summary.intervals import estimate, independent_difference, paired_difference, t_quantile_975
+
+SAMPLES = st.lists(st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False), min_size=2, max_size=40).filter(
+    lambda v: max(v) - min(v) > 1e-3 * (1 + max(map(abs, v)))
+)
+
+
+def test_the_t_quantile_matches_scipy_for_every_replication_count() -> None:
+    for df in range(1, 2000):
+        assert t_quantile_975(df) == pytest.approx(stats.t.ppf(0.975, df), rel=2e-8), df
+
+
+def test_the_t_quantile_needs_a_degree_of_freedom() -> None:
+    with pytest.raises(ValueError, match="degrees of freedom"):
+        t_quantile_975(0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=SAMPLES)
+def test_a_sample_interval_matches_scipy(values: list[float]) -> None:
+    result = estimate(values)
+    low, high = stats.t.interval(0.95, len(values) - 1, loc=stats.tmean(values), scale=stats.sem(values))
+    assert result.n == len(values)
+    assert result.low == pytest.approx(low, rel=1e-8, abs=1e-6)
+    assert result.high == pytest.approx(high, rel=1e-8, abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), first=SAMPLES)
+def test_differences_match_scipy_paired_and_pooled(data: st.DataObject, first: list[float]) -> None:
+    second = data.draw(SAMPLES.filter(lambda v: len(v) == len(first)))
+    if len({b - a for a, b in zip(first, second, strict=True)}) < 2:
+        return
+    paired = stats.ttest_rel(second, first).confidence_interval(0.95)
+    pooled = stats.ttest_ind(second, first).confidence_interval(0.95)
+    assert paired_difference(first, second).low == pytest.approx(paired.low, rel=1e-7, abs=1e-5)
+    assert paired_difference(first, second).high == pytest.approx(paired.high, rel=1e-7, abs=1e-5)
+    assert independent_difference(first, second).low == pytest.approx(pooled.low, rel=1e-7, abs=1e-5)
+    assert independent_difference(first, second).high == pytest.approx(pooled.high, rel=1e-7, abs=1e-5)
+
+
+def test_one_value_gives_a_mean_and_no_interval() -> None:
+    single = estimate([3.5])
+    assert (single.n, single.mean, single.sd, single.half_width, single.excludes_zero) == (1, 3.5, None, None, False)
+    assert estimate([]).mean is None
+
+
+def test_an_interval_excludes_zero_only_when_both_ends_are_on_one_side() -> None:
+    assert estimate([1.0, 1.1, 0.9, 1.05]).excludes_zero
+    assert not estimate([1.0, -1.0, 0.5, -0.5]).excludes_zero
+    assert paired_difference([1.0, 2.0], [1.5, 2.5]).sd == 0.0
