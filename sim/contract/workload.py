@@ -115,7 +115,7 @@ def workload_problem(
     if fitting is None:
         return (
             f"the heaviest shard would take about {heaviest:.0f} s to simulate, {budget}, and no shard_count up to "
-            f"{min(MAX_SHARD_COUNT, work.size)} fits (the heaviest work unit alone takes about {float(work.max()):.0f} s): "
+            f"{min(MAX_SHARD_COUNT, work.size)} fits (the heaviest unit alone takes about {float(work.max()):.0f} s): "
             "sweep fewer points or smaller ones (num_drivers, num_riders x request_rate, horizon_min)"
         )
     return f"the heaviest shard would take about {heaviest:.0f} s to simulate, {budget}; use shard_count >= {fitting}"
