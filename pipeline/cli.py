@@ -31,6 +31,10 @@ COMMANDS = {
     "redrive": "pipeline.ops.cli",
     "report": "pipeline.ops.cli",
     "bench": "pipeline.bench.cli",
+    "submit": "pipeline.client.cli",
+    "runs": "pipeline.client.cli",
+    "results": "pipeline.client.cli",
+    "sql": "pipeline.client.cli",
 }
 
 

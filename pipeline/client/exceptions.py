@@ -16,7 +16,7 @@ class SubmitRefused(SweepError):
     def __init__(self, status: int, messages: list[str]) -> None:
         self.status = status
         self.messages = messages
-        super().__init__(f"the API refused the request with {status}: " + "; ".join(messages))
+        super().__init__(f"request refused with {status}: " + "; ".join(messages))
 
 
 class DispatchIncomplete(SweepError):
