@@ -280,8 +280,9 @@ def test_a_signed_submit_carries_a_valid_sigv4_signature(
     client = SweepClient(api_url=relay.url, endpoint_url=emulator.endpoint_url, signing=Signing.SIGV4, region=REGION)
     # when a request is submitted, signed, through the relay to the emulator's API
     run = client.submit(fixture_body("single_point.json", run_id=SIGNED_RUN))
-    # then the parent dispatched it
+    # then the parent dispatched it, and it ran (waited for, so no child is left running)
     assert run.summary is not None and run.summary.shards_dispatched == 1 and not run.summary.duplicate
+    assert run.wait(progress=False, interval=0.3, timeout=180).verdict is Verdict.SUCCEEDED
     # and the request as received carries the session's token and a SigV4 signature botocore recomputes
     (recorded,) = relay.requests
     authorization = recorded_authorization(recorded)
