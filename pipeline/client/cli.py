@@ -51,7 +51,7 @@ class OptionDefaults(argparse.HelpFormatter):
         return f"{text} (default: %(default)s)"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     submit = _parser(subparsers, "submit", "POST a sweep request to the API (or run it --local); optionally wait")
     submit.add_argument("request", metavar="REQUEST.json", type=Path, help="the sweep request")
     submit.add_argument("--api-url", default=None, help="the API's POST URL (default: none; required without --local)")
@@ -120,7 +120,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sql.set_defaults(handler=_sql)
 
 
-def _parser(subparsers: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:
+def _parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
+) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         name, help=help_text, description=help_text, formatter_class=OptionDefaults
     )

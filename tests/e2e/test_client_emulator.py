@@ -30,12 +30,13 @@ from botocore.credentials import Credentials
 from pipeline.cli import main
 from pipeline.client import QueryRefused, RunState, Signing, SubmitRefused, SweepClient
 from pipeline.client.cli import EXIT_CONFLICT, EXIT_INVALID_REQUEST
+from pipeline.demo.http import post
 from pipeline.deploy import Deployment
 from pipeline.emulator import Emulator
 from pipeline.ops.cli import EXIT_SUCCEEDED
 from pipeline.ops.status import Verdict
 from pipeline.results import ResultsSource
-from tests.e2e.conftest import fixture_body, post
+from tests.e2e.conftest import fixture_body
 
 pytestmark = pytest.mark.emulator
 
@@ -253,7 +254,7 @@ def recomputed_signature(recorded: Recorded, url: str, credentials: Credentials,
     request = AWSRequest(method="POST", url=url, data=recorded.body, headers={n: headers[n] for n in signed})
     request.context["timestamp"] = headers["x-amz-date"]
     auth = SigV4Auth(credentials, "execute-api", region)
-    return auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request)
+    return str(auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request))
 
 
 def recorded_authorization(recorded: Recorded) -> dict[str, str]:

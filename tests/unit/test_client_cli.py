@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.cli import build_parser, main
 from pipeline.client.backends import source_from_results_prefix, summary_from_json
+from pipeline.client.cli import OptionDefaults
 from pipeline.client.exceptions import QueryRefused, SourceMissing
 from pipeline.client.http import ApiAnswer
 from pipeline.client.signing import api_region
@@ -21,7 +22,8 @@ NEW_COMMANDS = ("submit", "runs", "results", "sql")
 def _subparser(command: str) -> argparse.ArgumentParser:
     parser = build_parser(command)
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return action.choices[command]
+    chosen: argparse.ArgumentParser = action.choices[command]
+    return chosen
 
 
 @pytest.mark.parametrize("command", NEW_COMMANDS)
@@ -36,7 +38,7 @@ def test_help_names_every_option_with_its_default(command: str, capsys: pytest.C
         if not action.option_strings or isinstance(action, argparse._HelpAction):
             continue
         assert action.option_strings[-1] in text
-        formatted = " ".join(_subparser(command).formatter_class("x")._get_help_string(action).split())
+        formatted = " ".join(OptionDefaults("x")._get_help_string(action).split())
         assert "default" in formatted or formatted.endswith("(required)"), (command, action.dest, formatted)
         if action.default not in (None, False):
             assert f"(default: {action.default})" in text, (command, action.dest)
