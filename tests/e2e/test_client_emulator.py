@@ -27,13 +27,15 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from aws_adapters.constants import CHILD_FUNCTION_NAME_ENV
 from pipeline.cli import main
-from pipeline.client import QueryRefused, RunState, Signing, SubmitRefused, SweepClient
+from pipeline.client import DispatchIncomplete, QueryRefused, RunState, Signing, SubmitRefused, SweepClient
 from pipeline.client.cli import EXIT_CONFLICT, EXIT_INVALID_REQUEST
 from pipeline.demo.http import post
 from pipeline.deploy import Deployment
+from pipeline.deploy.functions import wait_ready
 from pipeline.emulator import Emulator
-from pipeline.ops.cli import EXIT_SUCCEEDED
+from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_SUCCEEDED
 from pipeline.ops.status import Verdict
 from pipeline.results import ResultsSource
 from tests.e2e.conftest import fixture_body
@@ -315,3 +317,42 @@ def test_a_long_lived_key_is_refused_before_anything_is_sent(
     # then the preflight refuses it with the release's message, and nothing reached the API
     assert result.code == 1 and "long-lived access key" in result.stderr and "--allow-long-lived-keys" in result.stderr
     assert relay.requests == []
+
+
+@pytest.fixture
+def parent_without_child(deployment: Deployment) -> Iterator[Deployment]:
+    """The parent pointed at a child function that does not exist, for one test; restored after."""
+    lambda_ = deployment.client("lambda")
+    variables = lambda_.get_function_configuration(FunctionName=deployment.parent_function)["Environment"]["Variables"]
+    broken = {**variables, CHILD_FUNCTION_NAME_ENV: f"{deployment.child_function}-missing"}
+    lambda_.update_function_configuration(FunctionName=deployment.parent_function, Environment={"Variables": broken})
+    wait_ready(lambda_, deployment.parent_function)
+    try:
+        yield deployment
+    finally:
+        lambda_.update_function_configuration(
+            FunctionName=deployment.parent_function, Environment={"Variables": variables}
+        )
+        wait_ready(lambda_, deployment.parent_function)
+
+
+def test_a_dispatch_failure_is_the_apis_502_shown_with_the_failed_shards(
+    parent_without_child: Deployment, tmp_path: Path
+) -> None:
+    deployment = parent_without_child
+    request = write_request(tmp_path, "r.json", fixture_body("small.json", run_id="client-undispatched-001"))
+    # when the parent cannot invoke any child
+    result = cli("submit", request, "--api-url", deployment.api_url, "--endpoint-url", deployment.endpoint_url,
+                 "--json")  # fmt: skip
+    # then the summary names every shard as not dispatched, and the exit code says the run is incomplete
+    assert result.code == EXIT_INCOMPLETE, result.stderr
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["shards_dispatched"] == 0 and [d["status"] for d in summary["dispatches"]] == ["failed", "failed"]
+    assert "some shards were not dispatched" in result.stderr
+    assert "shard 0: " in result.stderr and "shard 1: " in result.stderr
+    # and from Python the run comes with the error, to wait for or redrive
+    with pytest.raises(DispatchIncomplete) as incomplete:
+        SweepClient(api_url=deployment.api_url, endpoint_url=deployment.endpoint_url).submit(
+            fixture_body("small.json", run_id="client-undispatched-001")
+        )
+    assert incomplete.value.run.run_id == "client-undispatched-001" and len(incomplete.value.messages) == 2
