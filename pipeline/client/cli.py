@@ -198,7 +198,11 @@ def _submit(args: argparse.Namespace) -> int:
         return code
     if not args.wait:
         console.print(dispatch_table(run.summary.to_json()))
-        console.print(f"results at {run.source.location}; follow with: status --run-id {run.run_id} --source …")
+        endpoint = f" --endpoint-url {run.source.endpoint_url}" if run.source.endpoint_url else ""
+        console.print(
+            f"follow it with: python -m pipeline status --run-id {run.run_id} --source {run.source.location}{endpoint}"
+            " --watch"
+        )
     elif status is not None:
         print_status(status, console)
     return code

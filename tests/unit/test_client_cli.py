@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from pipeline.cli import build_parser, main
+from pipeline.cli import CONSOLE_SCRIPT, build_parser, main
 from pipeline.client.backends import source_from_results_prefix, summary_from_json
 from pipeline.client.cli import OptionDefaults
 from pipeline.client.exceptions import QueryRefused, SourceMissing
@@ -46,7 +46,7 @@ def test_help_names_every_option_with_its_default(command: str, capsys: pytest.C
 
 def test_the_console_script_is_the_pipeline_cli() -> None:
     scripts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    module, _, function = scripts["sweep"].partition(":")
+    module, _, function = scripts[CONSOLE_SCRIPT].partition(":")
     assert (module, function) == ("pipeline.cli", "main")
     assert (REPO_ROOT / "pipeline" / "py.typed").is_file()
 
