@@ -21,14 +21,13 @@ from rich.table import Table
 
 from aws_adapters.constants import AWS_ENDPOINT_URL_ENV
 from pipeline.athena.cli import print_rows
-from pipeline.client.client import DEFAULT_POLL_SECONDS, Run, RunInfo, SweepClient
+from pipeline.client.client import DEFAULT_POLL_SECONDS, RunInfo, SweepClient
 from pipeline.client.constants import DEFAULT_RUNS_LIMIT, ExportFormat, Signing, SqlFormat
 from pipeline.client.datasets import DATASETS, export_table
 from pipeline.client.exceptions import DispatchIncomplete, SubmitRefused
 from pipeline.demo.render import dispatch_table
 from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_SUCCEEDED, PIPED_WIDTH, VERDICT_EXIT
 from pipeline.ops.render import print_status
-from pipeline.ops.status import RunStatus
 from pipeline.ops.units import size
 
 EXIT_ERROR = 1
@@ -154,37 +153,35 @@ def _client(args: argparse.Namespace) -> SweepClient:
     return SweepClient(source=args.source, endpoint_url=args.endpoint_url)
 
 
-def _submit(args: argparse.Namespace) -> int:
-    if args.local and args.out is None:
-        args.parser.error("--local needs --out DIR")
-    if not args.local and not args.api_url:
-        args.parser.error("--api-url is required (or run it in-process with --local --out DIR)")
+def _submit_client(args: argparse.Namespace) -> SweepClient:
     if args.local:
-        client = SweepClient.local(args.out, workers=args.workers, progress=sys.stderr.isatty())
-    else:
-        client = SweepClient(
-            api_url=args.api_url,
-            source=args.source,
-            endpoint_url=args.endpoint_url,
-            signing=Signing(args.signing),
-            region=args.region,
-            allow_long_lived_keys=args.allow_long_lived_keys,
-        )
+        if args.out is None:
+            args.parser.error("--local needs --out DIR")
+        return SweepClient.local(args.out, workers=args.workers)
+    if not args.api_url:
+        args.parser.error("--api-url is required (or run it in-process with --local --out DIR)")
+    return SweepClient(
+        api_url=args.api_url,
+        source=args.source,
+        endpoint_url=args.endpoint_url,
+        signing=Signing(args.signing),
+        region=args.region,
+        allow_long_lived_keys=args.allow_long_lived_keys,
+    )
+
+
+def _submit(args: argparse.Namespace) -> int:
+    client = _submit_client(args)
     console = _console(stderr=args.json)
     try:
-        run = client.submit(args.request)
-        code = EXIT_SUCCEEDED
+        run, code = client.submit(args.request), EXIT_SUCCEEDED
     except SubmitRefused as refused:
-        print(f"error: {args.request} refused with {refused.status}:", file=sys.stderr)
-        for message in refused.messages:
-            print(f"  {message}", file=sys.stderr)
+        _print_messages(f"{args.request} refused with {refused.status}", refused.messages)
         return REFUSAL_EXIT.get(refused.status, EXIT_ERROR)
     except DispatchIncomplete as incomplete:
         run, code = incomplete.run, EXIT_INCOMPLETE
-        print(f"error: run {run.run_id}: some shards were not dispatched:", file=sys.stderr)
-        for message in incomplete.messages:
-            print(f"  {message}", file=sys.stderr)
-    status = _wait(run, args, console) if args.wait else None
+        _print_messages(f"run {run.run_id}: some shards were not dispatched", incomplete.messages)
+    status = run.wait(interval=args.interval, timeout=args.timeout, console=console) if args.wait else None
     code = code if status is None else VERDICT_EXIT[status.verdict]
     assert run.summary is not None  # a submitted run carries the parent's answer
     if args.json:
@@ -195,21 +192,22 @@ def _submit(args: argparse.Namespace) -> int:
             "exit_code": code,
         }
         print(json.dumps(document, indent=2))
-        return code
-    if not args.wait:
+    elif status is not None:
+        print_status(status, console)
+    else:
         console.print(dispatch_table(run.summary.to_json()))
         endpoint = f" --endpoint-url {run.source.endpoint_url}" if run.source.endpoint_url else ""
         console.print(
             f"follow it with: python -m pipeline status --run-id {run.run_id} --source {run.source.location}{endpoint}"
             " --watch"
         )
-    elif status is not None:
-        print_status(status, console)
     return code
 
 
-def _wait(run: Run, args: argparse.Namespace, console: Console) -> RunStatus:
-    return run.wait(progress=True, interval=args.interval, timeout=args.timeout, console=console)
+def _print_messages(headline: str, messages: list[str]) -> None:
+    print(f"error: {headline}:", file=sys.stderr)
+    for message in messages:
+        print(f"  {message}", file=sys.stderr)
 
 
 def _runs(args: argparse.Namespace) -> int:
