@@ -21,12 +21,12 @@ from rich.table import Table
 
 from aws_adapters.constants import AWS_ENDPOINT_URL_ENV
 from pipeline.athena.cli import print_rows
-from pipeline.client.client import DEFAULT_POLL_SECONDS, RunInfo, SweepClient
+from pipeline.client.client import RunInfo, SweepClient
 from pipeline.client.constants import DEFAULT_RUNS_LIMIT, ExportFormat, Signing, SqlFormat
 from pipeline.client.datasets import DATASETS, export_table
 from pipeline.client.exceptions import DispatchIncomplete, SubmitRefused
 from pipeline.demo.render import dispatch_table
-from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_SUCCEEDED, PIPED_WIDTH, VERDICT_EXIT
+from pipeline.ops.cli import DEFAULT_INTERVAL_SECONDS, EXIT_INCOMPLETE, EXIT_SUCCEEDED, PIPED_WIDTH, VERDICT_EXIT
 from pipeline.ops.render import print_status
 from pipeline.ops.units import size
 
@@ -83,7 +83,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     submit.add_argument("--wait", action="store_true", help="show a live progress bar until every shard is final")
     submit.add_argument(
-        "--interval", type=float, default=DEFAULT_POLL_SECONDS, help="with --wait: seconds between polls"
+        "--interval", type=float, default=DEFAULT_INTERVAL_SECONDS, help="with --wait: seconds between polls"
     )
     submit.add_argument(
         "--timeout", type=float, default=None, help="with --wait: stop after this many seconds (default: never)"

@@ -31,18 +31,17 @@ from pipeline.client import sql as sql_module
 from pipeline.client.backends import ApiSubmitter, LocalSubmitter, Submitter, source_from_results_prefix
 from pipeline.client.constants import Signing
 from pipeline.client.datasets import dataset_schema, run_table
-from pipeline.client.exceptions import DispatchIncomplete, SourceMissing
+from pipeline.client.exceptions import DispatchIncomplete, RequestUnreadable, SourceMissing
 from pipeline.client.manifests import list_run_ids, read_run_manifest
+from pipeline.ops.cli import DEFAULT_INTERVAL_SECONDS
 from pipeline.ops.render import watch
 from pipeline.ops.snapshot import RunSnapshot, read_snapshot
 from pipeline.ops.status import RunStatus, StragglerPolicy, Verdict, run_status
 from pipeline.results import ResultsSource
-from sim.exceptions import SweepError
 from sim.runs import RunSummary
 
 Request = Mapping[str, Any] | str | os.PathLike[str]
 """A request body as a dict, or the path of its JSON file."""
-DEFAULT_POLL_SECONDS = 2.0
 LISTING_THREADS = 8
 """Runs read at once when listing (each is a manifest GET and one partition listing)."""
 
@@ -114,7 +113,7 @@ class Run:
         self,
         progress: bool = True,
         *,
-        interval: float = DEFAULT_POLL_SECONDS,
+        interval: float = DEFAULT_INTERVAL_SECONDS,
         timeout: float | None = None,
         console: Console | None = None,
     ) -> RunStatus:
@@ -261,4 +260,4 @@ def request_body(request: Request) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise SweepError(f"request: cannot read {path}: {error.strerror}") from error
+        raise RequestUnreadable(f"request: cannot read {path}: {error.strerror}") from error

@@ -28,6 +28,10 @@ class DispatchIncomplete(SweepError):
         super().__init__(f"run {run.run_id}: some shards were not dispatched: " + "; ".join(messages))
 
 
+class RequestUnreadable(SweepError):
+    """The request file could not be read."""
+
+
 class ApiUnreachable(SweepError):
     """The API's URL could not be reached."""
 
