@@ -12,9 +12,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sim.exceptions import SweepError
 
+CONSOLE_SCRIPT = "sweep"
+"""The installed name of this command line (``[project.scripts]``)."""
 COMMANDS = {
     "run": "pipeline.local.cli",
     "verify": "pipeline.verify.cli",
@@ -32,12 +35,17 @@ COMMANDS = {
     "report": "pipeline.ops.cli",
     "bench": "pipeline.bench.cli",
     "summary": "pipeline.summary.cli",
+    "submit": "pipeline.client.cli",
+    "runs": "pipeline.client.cli",
+    "results": "pipeline.client.cli",
+    "sql": "pipeline.client.cli",
 }
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser with ``command``'s module registered, or every module when None."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    prog = CONSOLE_SCRIPT if Path(sys.argv[0]).name == CONSOLE_SCRIPT else "python -m pipeline"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     modules = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for module_name in modules:

@@ -16,13 +16,12 @@ from typing import Any
 
 import pyarrow as pa
 
+from pipeline.ops.snapshot import read_manifest
 from pipeline.results import ResultsSource
 from pipeline.summary.intervals import Estimate, estimate, independent_difference, paired_difference
-from pipeline.verify import RunNotFound
-from sim.contract import SweepRequest, parse_request
+from sim.contract import SweepRequest
 from sim.grid import unit_count
 from sim.params import POLICY_PARAMETERS, ParamValue
-from sim.runs import load_manifest
 
 KEY_METRICS = (
     "platform_revenue",
@@ -176,10 +175,7 @@ def _difference(low: Replicates, high: Replicates, paired: bool) -> Estimate:
 
 def read_request(source: ResultsSource, run_id: str) -> SweepRequest:
     """The run's request, from its manifest."""
-    manifest = load_manifest(source.store(), run_id, source.prefix)
-    if manifest is None:
-        raise RunNotFound(f"run_id: no manifest for {run_id!r} in {source.location}")
-    return parse_request(manifest["request"])
+    return read_manifest(source, run_id).sweep_request()
 
 
 def read_summary(source: ResultsSource, run_id: str, metrics: Sequence[str] = KEY_METRICS) -> SweepSummary:

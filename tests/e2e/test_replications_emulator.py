@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.deploy import Deployment
-from pipeline.ops.cli import EXIT_INCOMPLETE, EXIT_SUCCEEDED
+from pipeline.ops.status import EXIT_INCOMPLETE, EXIT_SUCCEEDED
 from pipeline.results import ResultsSource
 from pipeline.verify import verify_run
 from tests.e2e.conftest import submit_and_wait

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.version import REPO_ROOT
+from pipeline.paths import REPO_ROOT
 from sim.contract import parse_request
 from sim.datasets import layout
 from sim.runs import submit_run
