@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-# Minutes of randomness drawn per point in one go. Fixed, so a point's random
-# stream is consumed identically whatever batch it runs in.
+# Minutes of randomness drawn per point in one go. Fixed: a point's random streams
+# are consumed identically however it is run.
 CHUNK_MINUTES = 128
 
-# Requests of one point considered together by the dispatcher; bounds the
-# request x idle-driver pairs held at once (see dispatch.match_nearest).
+# Raw 64-bit words drawn at least at a time for ridehail's dispatch shuffles.
+DISPATCH_WORDS = 1 << 14
+
+# Open requests considered together by the oldest-first rule (batch_dispatch):
+# bounds the work of its proposal rounds when a backlog builds.
 DISPATCH_WAVE = 64
 
 # Supply response: each adjustment moves the online count by this share of the
@@ -22,10 +25,11 @@ MAX_STEP_SHARE = 0.1
 # 5/16 left, 5/16 right, 1/16 U-turn (ridehail's no-U-turn-then-redraw rule).
 TURN_CODES = 16
 TURN_BY_CODE = np.array([0] * 5 + [1] * 5 + [3] * 5 + [2], dtype=np.int8)
-# Headings 0..3: east, north, west, south; STEP_XY[:, heading] is the (x, y) step.
-STEP_XY = np.array([[1, 0, -1, 0], [0, 1, 0, -1]], dtype=np.int32)
+# Headings 0..3: east, north, west, south; (STEP_X[heading], STEP_Y[heading]) is the step.
+STEP_X = np.array([1, 0, -1, 0], dtype=np.int32)
+STEP_Y = np.array([0, 1, 0, -1], dtype=np.int32)
 
-# Multiplier spreading the dispatcher's tie-break rotation over the pool.
+# Multiplier spreading the oldest-first rule's tie-break rotation over the pool.
 TIE_BREAK_STRIDE = 7919
 
 MINUTES_PER_HOUR = 60

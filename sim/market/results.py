@@ -1,4 +1,4 @@
-"""Turn a finished batch into one PointResult per point (trip rows, snapshots, metrics)."""
+"""Turn a simulated point into its PointResult (trip rows, snapshots, metrics)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import math
 import numpy as np
 
 from sim.datasets.schemas import TRIP_STATUSES
-from sim.market.batch import Batch
 from sim.market.constants import MINUTES_PER_HOUR
 from sim.market.spec import PointSpec
 from sim.market.types import PointResult
@@ -15,26 +14,16 @@ from sim.market.types import PointResult
 _COMPLETED, _ABANDONED, _OPEN = (TRIP_STATUSES.index(s) for s in ("completed", "abandoned", "open_at_end"))
 _STATUS = np.asarray(TRIP_STATUSES)
 _NEVER = np.iinfo(np.int64).max
+_REQUEST_ROWS = ("minute", "origin_x", "origin_y", "destination_x", "destination_y", "distance")
+_OUTCOME_ROWS = ("driver", "matched", "pickup", "dropoff", "abandoned")
+_HISTORY_ROWS = ("online", "p1", "p2", "p3")
 
 
-def point_results(batch: Batch) -> list[PointResult]:
-    """Results of every point of a run batch, in batch order."""
-    table = batch.requests.view()
-    order = np.argsort(table["point"], kind="stable")
-    edges = np.searchsorted(table["point"][order], np.arange(batch.point_count + 1))
-    results = []
-    for point, spec in enumerate(batch.specs):
-        ids = order[edges[point] : edges[point + 1]]
-        rows = {name: column[ids].astype(np.int64) for name, column in table.items()}
-        rows["driver"] = np.where(rows["driver"] >= 0, rows["driver"] - batch.offset[point], -1)
-        history = {
-            "online": batch.online_hist[: spec.horizon_min, point],
-            "p1": batch.p1_hist[: spec.horizon_min, point],
-            "p2": batch.p2_hist[: spec.horizon_min, point],
-            "p3": batch.p3_hist[: spec.horizon_min, point],
-        }
-        results.append(_point_result(spec, rows, history))
-    return results
+def point_result(spec: PointSpec, requests: np.ndarray, outcome: np.ndarray, history: np.ndarray) -> PointResult:
+    """The result of a simulated point from the kernel's arrays (see kernel.advance)."""
+    rows = dict(zip(_REQUEST_ROWS, requests.astype(np.int64), strict=True))
+    rows.update(zip(_OUTCOME_ROWS, outcome.astype(np.int64), strict=True))
+    return _point_result(spec, rows, dict(zip(_HISTORY_ROWS, history, strict=True)))
 
 
 def _point_result(spec: PointSpec, rows: dict[str, np.ndarray], history: dict[str, np.ndarray]) -> PointResult:

@@ -42,6 +42,7 @@ class PointSpec:
     equilibrate: bool
     equilibration_interval_min: int
     snapshot_interval_min: int
+    batch_dispatch: bool
 
     @classmethod
     def from_params(cls, params: Mapping[str, ParamValue]) -> PointSpec:
@@ -60,6 +61,7 @@ class PointSpec:
             equilibrate=bool(params["equilibrate"]),
             equilibration_interval_min=int(params["equilibration_interval_min"]),
             snapshot_interval_min=int(params["snapshot_interval_min"]),
+            batch_dispatch=bool(params["batch_dispatch"]),
         )
         if spec.warmup_min >= spec.horizon_min:
             raise PointInvalid(f"warmup_min ({spec.warmup_min}) must be below horizon_min ({spec.horizon_min})")
