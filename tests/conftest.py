@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
-import pytest
+# Every test process shares one on-disk cache of the market's compiled kernels (set
+# before anything imports numba), so a kernel compiles once, not once per process.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[1] / ".cache" / "numba"))
 
-from pipeline.deploy import Deployment, deploy
-from pipeline.emulator import Emulator
-from pipeline.emulator.constants import EMULATOR_CLIENT_ENV
+import pytest  # noqa: E402
+
+from pipeline.deploy import Deployment, deploy  # noqa: E402
+from pipeline.emulator import Emulator  # noqa: E402
+from pipeline.emulator.constants import EMULATOR_CLIENT_ENV  # noqa: E402
 
 # Async retries of a failing child come this many seconds apart (doubling): the injected
 # shard's three attempts finish in about a second.

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-# Minutes of randomness drawn per point in one go. Fixed: a point's random streams
-# are consumed identically however it is run.
-CHUNK_MINUTES = 128
+# Cruising turns (a 4-bit code per pool driver per minute, 16 to a raw 64-bit word)
+# are drawn this many at a time, in whole minutes (at least one): bounds their
+# memory (1 MiB). The chunk length depends only on num_drivers, so a point's
+# streams are consumed identically however it is run.
+TURN_CHUNK = 1 << 21
 
-# Raw 64-bit words drawn at least at a time for ridehail's dispatch shuffles.
-DISPATCH_WORDS = 1 << 14
+# Raw 64-bit words drawn at least at a time for ridehail's dispatch (its shuffles
+# and tie-breaks).
+DISPATCH_WORDS = 1 << 12
 
 # Open requests considered together by the oldest-first rule (batch_dispatch):
 # bounds the work of its proposal rounds when a backlog builds.
@@ -23,7 +26,6 @@ MAX_STEP_SHARE = 0.1
 
 # Idle cruising: a turn code in 0..15 per driver per minute; 5/16 straight on,
 # 5/16 left, 5/16 right, 1/16 U-turn (ridehail's no-U-turn-then-redraw rule).
-TURN_CODES = 16
 TURN_BY_CODE = np.array([0] * 5 + [1] * 5 + [3] * 5 + [2], dtype=np.int8)
 # Headings 0..3: east, north, west, south; (STEP_X[heading], STEP_Y[heading]) is the step.
 STEP_X = np.array([1, 0, -1, 0], dtype=np.int32)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from sim.market import kernel
-from sim.market.constants import CHUNK_MINUTES, DISPATCH_WORDS, TURN_CODES
+from sim.market.constants import DISPATCH_WORDS, TURN_CHUNK
 from sim.market.requests import draw_requests
 from sim.market.results import point_result
 from sim.market.spec import PointSpec
@@ -29,7 +29,7 @@ def simulate_points(
 
 
 def simulate_point(spec: PointSpec, streams: PointStreams) -> PointResult:
-    """One point, minute 0 to the horizon, in chunks of CHUNK_MINUTES of drawn randomness."""
+    """One point, minute 0 to the horizon, in chunks of drawn cruising turns."""
     pool, size, horizon = spec.pool, spec.city_size, spec.horizon_min
     requests = draw_requests(spec, streams)
     total = requests.shape[1]
@@ -52,9 +52,10 @@ def simulate_point(spec: PointSpec, streams: PointStreams) -> PointResult:
         counters,
     )
     words = np.zeros(0, dtype=np.uint64)
-    for start in range(0, horizon, CHUNK_MINUTES):
-        stop = min(start + CHUNK_MINUTES, horizon)
-        turns = streams.moves.integers(0, TURN_CODES, size=(stop - start, pool), dtype=np.uint8)
+    chunk = max(1, TURN_CHUNK // pool)
+    for start in range(0, horizon, chunk):
+        stop = min(start + chunk, horizon)
+        turns = streams.moves.bit_generator.random_raw(-(-(stop - start) * pool // 16)).view(np.uint8)
         minute = start
         while minute < stop:
             minute = kernel.advance(
@@ -62,8 +63,9 @@ def simulate_point(spec: PointSpec, streams: PointStreams) -> PointResult:
                 spec.equilibration_interval_min, spec.busy_hour_payout, spec.reservation_wage,
                 spec.batch_dispatch, turns, words, requests, outcome, *state,
             )  # fmt: skip
-            if minute < stop:  # ridehail's shuffles need more words
-                fresh = streams.dispatch.bit_generator.random_raw(max(DISPATCH_WORDS, int(counters[kernel.WORDS_NEEDED])))
+            if minute < stop:  # ridehail's dispatch needs more words
+                wanted = max(DISPATCH_WORDS, int(counters[kernel.WORDS_NEEDED]))
+                fresh = streams.dispatch.bit_generator.random_raw(wanted)
                 words = np.concatenate([words[counters[kernel.WORD] :], fresh])
                 counters[kernel.WORD] = 0
     return point_result(spec, requests, outcome, state[-2])

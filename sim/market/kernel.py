@@ -50,6 +50,16 @@ def torus_distance(ax: int, ay: int, bx: int, by: int, size: int) -> int:
 
 
 @cached_njit
+def _wrap(position: int, size: int) -> int:
+    """A position at most one block off the grid, back on it."""
+    if position < 0:
+        return position + size
+    if position >= size:
+        return position - size
+    return position
+
+
+@cached_njit
 def toward(start: int, goal: int, size: int, blocks: int) -> tuple[int, int]:
     """Position after up to ``blocks`` blocks from ``start`` to ``goal`` along one axis
     (the short way round), and the blocks left over."""
@@ -175,6 +185,86 @@ def _start_trip(
 
 
 @cached_njit
+def _nearest_by_scan(
+    ox: int, oy: int, size: int, idle_x: np.ndarray, idle_y: np.ndarray, idle_count: int, nearest: np.ndarray
+) -> tuple[int, int]:
+    """The untaken idle slots nearest to (ox, oy) at a distance of at least one block,
+    in slot order, into ``nearest``; returns their number and distance."""
+    ties, best_distance = 0, _FAR
+    for slot in range(idle_count):
+        if idle_x[slot] < 0:
+            continue
+        distance = torus_distance(idle_x[slot], idle_y[slot], ox, oy, size)
+        if distance == 0 or distance > best_distance:
+            continue
+        if distance < best_distance:
+            ties, best_distance = 0, distance
+        nearest[ties] = slot
+        ties += 1
+    return ties, best_distance
+
+
+@cached_njit
+def _fill_grid(
+    idle_x: np.ndarray, idle_y: np.ndarray, idle_count: int, size: int, grid_start: np.ndarray, grid_slots: np.ndarray
+) -> None:
+    """Counting sort of the idle slots by cell: cell c holds grid_slots[grid_start[c] : grid_start[c + 1]]."""
+    cells = size * size
+    grid_start[: cells + 1] = 0
+    for slot in range(idle_count):
+        grid_start[idle_x[slot] * size + idle_y[slot] + 1] += 1
+    for cell in range(cells):
+        grid_start[cell + 1] += grid_start[cell]
+    for slot in range(idle_count):
+        cell = idle_x[slot] * size + idle_y[slot]
+        grid_slots[grid_start[cell]] = slot
+        grid_start[cell] += 1
+    for cell in range(cells, 0, -1):
+        grid_start[cell] = grid_start[cell - 1]
+    grid_start[0] = 0
+
+
+@cached_njit
+def _nearest_by_grid(
+    ox: int,
+    oy: int,
+    size: int,
+    idle_x: np.ndarray,
+    idle_y: np.ndarray,
+    grid_start: np.ndarray,
+    grid_slots: np.ndarray,
+    nearest: np.ndarray,
+) -> tuple[int, int]:
+    """What _nearest_by_scan finds, searching the cells ring by ring outwards."""
+    for ring in range(1, size + 1):
+        ties = 0
+        for dx in range(-ring, ring + 1):
+            cx = (ox + dx) % size
+            dy = ring - abs(dx)
+            for side in range(2 if dy > 0 else 1):
+                cy = (oy + dy if side == 0 else oy - dy) % size
+                cell = cx * size + cy
+                for position in range(grid_start[cell], grid_start[cell + 1]):
+                    slot = grid_slots[position]
+                    # Taken, or nearer than this ring (the ring wrapped round the grid)?
+                    if idle_x[slot] < 0 or torus_distance(idle_x[slot], idle_y[slot], ox, oy, size) != ring:
+                        continue
+                    # A small ring may list a cell twice; keep the slots in slot order.
+                    at = ties
+                    while at > 0 and nearest[at - 1] > slot:
+                        at -= 1
+                    if at > 0 and nearest[at - 1] == slot:
+                        continue
+                    for move in range(ties, at, -1):
+                        nearest[move] = nearest[move - 1]
+                    nearest[at] = slot
+                    ties += 1
+        if ties > 0:
+            return ties, ring
+    return 0, _FAR
+
+
+@cached_njit
 def _dispatch_ridehail(
     minute: int,
     size: int,
@@ -184,6 +274,8 @@ def _dispatch_ridehail(
     open_ids: np.ndarray,
     order: np.ndarray,
     words: np.ndarray,
+    grid_start: np.ndarray,
+    work: np.ndarray,
     x: np.ndarray,
     y: np.ndarray,
     pickup_at: np.ndarray,
@@ -193,34 +285,42 @@ def _dispatch_ridehail(
     counters: np.ndarray,
 ) -> None:
     """ridehail's rule: the open requests in a random order, each taking the nearest idle
-    driver at a distance of at least one block (ties: the first in a random order of
-    the idle drivers); a driver at the rider's corner is never sent."""
+    driver at least one block away (a driver at the rider's corner is never sent), at
+    random among equally near ones (one word picks among them, in id order)."""
     count = counters[OPEN]
     order[:count] = open_ids[:count]
     shuffle(order, count, words, counters)
-    shuffle(idle, idle_count, words, counters)
+    # The idle drivers' cells, in id order (-1: taken this minute).
+    idle_x, idle_y, nearest, grid_slots = work[0], work[1], work[2], work[3]
+    for slot in range(idle_count):
+        idle_x[slot] = x[idle[slot]]
+        idle_y[slot] = y[idle[slot]]
+    # Search by scanning the idle drivers, or ring by ring over a grid of their cells,
+    # whichever is cheaper (ridehail's own criterion); both find the same drivers.
+    cells = size * size
+    by_grid = count * idle_count > cells + count * cells // idle_count
+    if by_grid:
+        _fill_grid(idle_x, idle_y, idle_count, size, grid_start, grid_slots)
     left = idle_count
     for k in range(count):
         if left == 0:
             break
         request = order[k]
         ox, oy = requests[1, request], requests[2, request]
-        best, best_distance = -1, _FAR
-        for slot in range(idle_count):
-            driver = idle[slot]
-            if driver < 0:
-                continue
-            distance = torus_distance(x[driver], y[driver], ox, oy, size)
-            if 0 < distance < best_distance:
-                best, best_distance = slot, distance
-                if distance == 1:
-                    break
-        if best >= 0:
-            driver = idle[best]
-            idle[best] = -1
-            left -= 1
-            deadline = requests[0, request] + patience
-            _start_trip(minute, request, driver, best_distance, deadline, size, x, y, pickup_at, free_at, requests, outcome)
+        if by_grid:
+            ties, best_distance = _nearest_by_grid(ox, oy, size, idle_x, idle_y, grid_start, grid_slots, nearest)
+        else:
+            ties, best_distance = _nearest_by_scan(ox, oy, size, idle_x, idle_y, idle_count, nearest)
+        if ties == 0:
+            continue
+        slot = nearest[0]
+        if ties > 1:
+            slot = nearest[below(words[counters[WORD]], ties)]
+            counters[WORD] += 1
+        idle_x[slot] = -1
+        left -= 1
+        deadline = requests[0, request] + patience
+        _start_trip(minute, request, idle[slot], best_distance, deadline, size, x, y, pickup_at, free_at, requests, outcome)
     kept = 0
     for k in range(count):
         request = open_ids[k]
@@ -239,6 +339,8 @@ def _dispatch_batch(
     idle: np.ndarray,
     idle_count: int,
     open_ids: np.ndarray,
+    work: np.ndarray,
+    wave: np.ndarray,
     x: np.ndarray,
     y: np.ndarray,
     pickup_at: np.ndarray,
@@ -255,17 +357,14 @@ def _dispatch_batch(
     count = counters[OPEN]
     rotation = (minute * TIE_BREAK_STRIDE) % pool
     # Slot s holds the idle driver at position (s + rotation) % idle_count (ties go to lower slots).
-    slots = np.empty(idle_count, dtype=np.int64)
+    slots, free, claimed = work[0], work[1], work[2]
     for position in range(idle_count):
         slots[(position - rotation) % idle_count] = idle[position]
-    free = np.ones(idle_count, dtype=np.bool_)
+    free[:idle_count] = 1
+    claimed[:idle_count] = 0
     left = idle_count
-    waiting = np.empty(DISPATCH_WAVE, dtype=np.int64)
     # One round's winners: proposals are simultaneous, so trips start after the round.
-    won_request = np.empty(DISPATCH_WAVE, dtype=np.int64)
-    won_slot = np.empty(DISPATCH_WAVE, dtype=np.int64)
-    won_distance = np.empty(DISPATCH_WAVE, dtype=np.int64)
-    claimed = np.zeros(idle_count, dtype=np.bool_)
+    waiting, won_request, won_slot, won_distance = wave[0], wave[1], wave[2], wave[3]
     for first in range(0, count, DISPATCH_WAVE):
         if left == 0:
             break
@@ -279,23 +378,23 @@ def _dispatch_batch(
                 ox, oy = requests[1, request], requests[2, request]
                 best, best_distance = -1, _FAR
                 for slot in range(idle_count):
-                    if free[slot]:
+                    if free[slot] == 1:
                         distance = torus_distance(x[slots[slot]], y[slots[slot]], ox, oy, size)
                         if distance < best_distance:
                             best, best_distance = slot, distance
                 if best < 0:
                     continue
-                if claimed[best]:
+                if claimed[best] == 1:
                     waiting[lost] = request
                     lost += 1
                 else:
-                    claimed[best] = True
+                    claimed[best] = 1
                     won_request[won], won_slot[won], won_distance[won] = request, best, best_distance
                     won += 1
             for k in range(won):
                 request, slot = won_request[k], won_slot[k]
-                claimed[slot] = False
-                free[slot] = False
+                claimed[slot] = 0
+                free[slot] = 0
                 left -= 1
                 deadline = requests[0, request] + patience
                 _start_trip(
@@ -342,35 +441,47 @@ def advance(
 ) -> int:
     """Simulate minutes [start, stop); returns the first minute not simulated.
 
-    ``turns[m - turn_start, driver]`` is a driver's turn code in minute m.
+    ``turns`` packs two 4-bit turn codes a byte, low nibble first: the code of a
+    driver in minute m is number (m - turn_start) x pool + driver.
     ``requests`` rows: minute, origin x, origin y, destination x, destination y,
     distance (columns in request order, by minute). ``outcome`` rows: driver,
     matched, pickup, dropoff, abandoned (-1 while unset). ``history`` rows: online,
     P1, P2, P3 per minute. With ridehail's rule (``batch_dispatch`` false) a minute
-    needs up to open requests + pool words from ``words[counters[WORD]:]``: when fewer
+    needs up to twice its open requests in words from ``words[counters[WORD]:]``: when fewer
     are left, the call returns early with the shortfall's bound in
     counters[WORDS_NEEDED], for the caller to refill and call again."""
     pool = x.size
     total = requests.shape[1]
+    # Scratch space of the dispatchers, allocated once per call.
     idle = np.empty(pool, dtype=np.int64)
-    order = np.empty(open_ids.size, dtype=np.int64)
+    work = np.empty((4, pool), dtype=np.int64)
+    if batch_dispatch:
+        order = grid_start = np.empty(0, dtype=np.int64)
+        wave = np.empty((4, DISPATCH_WAVE), dtype=np.int64)
+    else:
+        order = np.empty(open_ids.size, dtype=np.int64)
+        grid_start = np.empty(city_size * city_size + 1, dtype=np.int64)
+        wave = np.empty((4, 0), dtype=np.int64)
     for minute in range(start, stop):
         # Requests arriving this minute: the open list grows by them before dispatch.
         arriving = counters[NEXT_REQUEST]
         while arriving < total and requests[0, arriving] == minute:
             arriving += 1
         if not batch_dispatch:
-            needed = counters[OPEN] + (arriving - counters[NEXT_REQUEST]) + pool
+            needed = 2 * (counters[OPEN] + arriving - counters[NEXT_REQUEST])
             if words.size - counters[WORD] < needed:
                 counters[WORDS_NEEDED] = needed
                 return minute
         # 1. idle online drivers (as at the end of the last minute) cruise one block
+        first_turn = (minute - turn_start) * pool
         for driver in range(pool):
             if moving[driver]:
-                h = (heading[driver] + TURN_BY_CODE[turns[minute - turn_start, driver]]) & 3
+                turn = first_turn + driver
+                code = (turns[turn >> 1] >> ((turn & 1) << 2)) & 15
+                h = (heading[driver] + TURN_BY_CODE[code]) & 3
                 heading[driver] = h
-                x[driver] = (x[driver] + STEP_X[h]) % city_size
-                y[driver] = (y[driver] + STEP_Y[h]) % city_size
+                x[driver] = _wrap(x[driver] + STEP_X[h], city_size)
+                y[driver] = _wrap(y[driver] + STEP_Y[h], city_size)
         # 2. supply
         if equilibrate and minute > 0 and minute % interval == 0:
             _adjust_supply(minute, pool, busy_hour_payout, wage, online, free_at, counters)
@@ -389,13 +500,13 @@ def advance(
             if idle_count > 0:
                 if batch_dispatch:
                     _dispatch_batch(
-                        minute, city_size, patience, pool, idle, idle_count, open_ids,
+                        minute, city_size, patience, pool, idle, idle_count, open_ids, work, wave,
                         x, y, pickup_at, free_at, requests, outcome, counters,
                     )  # fmt: skip
                 else:
                     _dispatch_ridehail(
                         minute, city_size, patience, idle, idle_count, open_ids, order, words,
-                        x, y, pickup_at, free_at, requests, outcome, counters,
+                        grid_start, work, x, y, pickup_at, free_at, requests, outcome, counters,
                     )  # fmt: skip
         # 5. abandonment of requests still unmatched after their patience
         kept = 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market.constants import CHUNK_MINUTES
 from sim.market.spec import PointSpec
 from sim.market.streams import PointStreams
 
@@ -17,23 +16,18 @@ def draw_requests(spec: PointSpec, streams: PointStreams) -> np.ndarray:
 
     Each potential rider requests with probability request_rate each minute
     (binomial counts), from a uniform origin to a destination uniform over the other
-    cells; drawn CHUNK_MINUTES at a time."""
-    chunks = [
-        _draw_chunk(spec, streams.requests, start, min(CHUNK_MINUTES, spec.horizon_min - start))
-        for start in range(0, spec.horizon_min, CHUNK_MINUTES)
-    ]
-    return np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.int32)
-
-
-def _draw_chunk(spec: PointSpec, rng: np.random.Generator, start: int, minutes: int) -> np.ndarray:
-    size = spec.city_size
-    counts = rng.binomial(spec.riders, spec.request_rate, minutes)
+    cells. Drawn in one go: counts, then origins, then destination offsets."""
+    rng, size = streams.requests, spec.city_size
+    counts = rng.binomial(spec.riders, spec.request_rate, spec.horizon_min)
     total = int(counts.sum())
-    origin = rng.integers(0, size, size=(2, total), dtype=np.int32)
+    rows = np.empty((6, total), dtype=np.int32)
+    rows[MINUTE] = np.repeat(np.arange(spec.horizon_min, dtype=np.int32), counts)
+    origin = rows[ORIGIN_X : ORIGIN_Y + 1]
+    origin[:] = rng.integers(0, size, size=(2, total), dtype=np.int32)
     offset = rng.integers(1, size * size, size=total, dtype=np.int64)
     cell = (origin[0].astype(np.int64) * size + origin[1] + offset) % (size * size)
-    destination = np.stack([cell // size, cell % size])
-    delta = np.abs(origin - destination)
-    distance = np.minimum(delta, size - delta).sum(axis=0)
-    minute = start + np.repeat(np.arange(minutes), counts)
-    return np.vstack([minute, origin, destination, distance])
+    rows[DESTINATION_X] = cell // size
+    rows[DESTINATION_Y] = cell % size
+    delta = np.abs(origin - rows[DESTINATION_X : DESTINATION_Y + 1])
+    rows[DISTANCE] = np.minimum(delta, size - delta).sum(axis=0)
+    return rows

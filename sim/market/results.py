@@ -34,13 +34,21 @@ def _point_result(spec: PointSpec, rows: dict[str, np.ndarray], history: dict[st
     status = np.where(completed, _COMPLETED, np.where(abandoned, _ABANDONED, _OPEN))
     picked_up = (rows["pickup"] >= 0) & (rows["pickup"] < horizon)
     waited_until = np.where(picked_up, rows["pickup"], np.where(abandoned, rows["abandoned"], horizon))
-    fare = spec.base_fare + spec.per_block_fare * rows["distance"].astype(np.float64)
+    # Money depends on the trip distance only: one value per distance.
+    fare = spec.base_fare + spec.per_block_fare * np.arange(int(rows["distance"].max(initial=0)) + 1, dtype=np.float64)
     commission = fare * spec.commission_rate
     payout = fare - commission
-    trips = _trip_columns(spec, rows, status, waited_until - rows["minute"], fare, commission, payout)
+    money = {"fare": fare, "commission": commission, "driver_payout": payout}
+    trips = _trip_columns(spec, rows, status, waited_until - rows["minute"], money)
     snapshots = _snapshots(spec, rows, history)
-    metrics = _metrics(spec, rows, history, trips, payout)
+    metrics = _metrics(spec, rows, history, trips, money)
     return PointResult(trips=trips, snapshots=snapshots, metrics=metrics)
+
+
+def _total(by_distance: np.ndarray, distances: np.ndarray) -> float:
+    """Sum of by_distance[distances]: value x count per distance, added exactly
+    (math.fsum), so the same on every machine."""
+    return math.fsum(by_distance * np.bincount(distances, minlength=by_distance.size))
 
 
 def _trip_columns(
@@ -48,18 +56,17 @@ def _trip_columns(
     rows: dict[str, np.ndarray],
     status: np.ndarray,
     wait: np.ndarray,
-    fare: np.ndarray,
-    commission: np.ndarray,
-    payout: np.ndarray,
+    money: dict[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
     reported = rows["minute"] >= spec.warmup_min
     done = status[reported] == _COMPLETED
+    distance = rows["distance"][reported]
 
     def int32(values: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(values[reported], dtype=np.int32)
 
-    def money(values: np.ndarray) -> np.ndarray:
-        return np.where(done, values[reported], np.nan)
+    def paid(by_distance: np.ndarray) -> np.ndarray:
+        return np.where(done, by_distance[distance], np.nan)
 
     return {
         "request_id": np.flatnonzero(reported).astype(np.int32),
@@ -73,15 +80,13 @@ def _trip_columns(
         "wait_min": int32(wait),
         "trip_distance": int32(rows["distance"]),
         "trip_min": np.where(done, int32(rows["dropoff"] - rows["pickup"]), -1).astype(np.int32),
-        "fare": money(fare),
-        "commission": money(commission),
-        "driver_payout": money(payout),
+        **{name: paid(by_distance) for name, by_distance in money.items()},
     }
 
 
-def _count_until(events: np.ndarray, minutes: np.ndarray) -> np.ndarray:
-    """How many events happened at or before each minute."""
-    return np.searchsorted(np.sort(events), minutes, side="right")
+def _count_until(events: np.ndarray, minutes: np.ndarray, horizon: int) -> np.ndarray:
+    """How many of the events (minutes >= 0) happened at or before each minute (< horizon)."""
+    return np.cumsum(np.bincount(np.minimum(events, horizon), minlength=horizon + 1))[minutes]
 
 
 def _snapshots(spec: PointSpec, rows: dict[str, np.ndarray], history: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -91,7 +96,8 @@ def _snapshots(spec: PointSpec, rows: dict[str, np.ndarray], history: dict[str, 
     )
     dropoff = rows["dropoff"][rows["dropoff"] >= 0]
     abandoned = rows["abandoned"][rows["abandoned"] >= 0]
-    waiting = _count_until(rows["minute"], minutes) - _count_until(wait_end, minutes)
+    horizon = spec.horizon_min
+    waiting = _count_until(rows["minute"], minutes, horizon) - _count_until(wait_end, minutes, horizon)
     columns = {
         "minute": minutes,
         "drivers_online": history["online"][minutes],
@@ -99,8 +105,8 @@ def _snapshots(spec: PointSpec, rows: dict[str, np.ndarray], history: dict[str, 
         "p2": history["p2"][minutes],
         "p3": history["p3"][minutes],
         "riders_waiting": waiting,
-        "completed_cum": _count_until(dropoff, minutes),
-        "abandoned_cum": _count_until(abandoned, minutes),
+        "completed_cum": _count_until(dropoff, minutes, horizon),
+        "abandoned_cum": _count_until(abandoned, minutes, horizon),
     }
     return {name: np.asarray(values, dtype=np.int32) for name, values in columns.items()}
 
@@ -110,7 +116,7 @@ def _metrics(
     rows: dict[str, np.ndarray],
     history: dict[str, np.ndarray],
     trips: dict[str, np.ndarray],
-    payout: np.ndarray,
+    money: dict[str, np.ndarray],
 ) -> dict[str, float | int | None]:
     window = slice(spec.warmup_min, spec.horizon_min)
     online_minutes = int(history["online"][window].sum())
@@ -135,9 +141,11 @@ def _metrics(
         "p2_share": int(history["p2"][window].sum()) / online_minutes,
         "p3_share": busy_minutes / online_minutes,
         "drivers_online_mean": online_minutes / (spec.horizon_min - spec.warmup_min),
-        "gross_bookings": math.fsum(trips["fare"][completed]),
-        "platform_revenue": math.fsum(trips["commission"][completed]),
-        "driver_payout_total": math.fsum(trips["driver_payout"][completed]),
-        "driver_earnings_per_online_hour": math.fsum(payout[in_window]) * MINUTES_PER_HOUR / online_minutes,
+        "gross_bookings": _total(money["fare"], trips["trip_distance"][completed]),
+        "platform_revenue": _total(money["commission"], trips["trip_distance"][completed]),
+        "driver_payout_total": _total(money["driver_payout"], trips["trip_distance"][completed]),
+        "driver_earnings_per_online_hour": _total(money["driver_payout"], rows["distance"][in_window])
+        * MINUTES_PER_HOUR
+        / online_minutes,
         "littles_law_ratio": busy_minutes / distance_done if distance_done else None,
     }

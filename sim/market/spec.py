@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from sim.params import ParamValue
 MAX_POINT_REQUESTS = 1 << 22
 
 
+@cache
 def mean_trip_blocks(city_size: int) -> float:
     """Expected Manhattan distance between two distinct uniform cells of the wrapping grid."""
     offsets = np.arange(city_size)
