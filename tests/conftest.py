@@ -16,11 +16,11 @@ from pathlib import Path
 # before anything imports numba), so a kernel compiles once, not once per process.
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[1] / ".cache" / "numba"))
 
-import pytest  # noqa: E402
+import pytest
 
-from pipeline.deploy import Deployment, deploy  # noqa: E402
-from pipeline.emulator import Emulator  # noqa: E402
-from pipeline.emulator.constants import EMULATOR_CLIENT_ENV  # noqa: E402
+from pipeline.deploy import Deployment, deploy
+from pipeline.emulator import Emulator
+from pipeline.emulator.constants import EMULATOR_CLIENT_ENV
 
 # Async retries of a failing child come this many seconds apart (doubling): the injected
 # shard's three attempts finish in about a second.

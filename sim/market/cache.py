@@ -16,6 +16,7 @@ fills it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -40,6 +41,10 @@ CACHE_SUBDIR = "sim-market"
 
 logger = logging.getLogger(__name__)
 
+_COMPILED: dict[str, Any] = {}
+# Position of the type annotation in CompileResult._reduce()'s tuple (numba 0.68).
+_TYPE_ANNOTATION = 6
+
 
 class SourceContentLocator(_CacheLocator):
     """Cache entries of a function, named by its module and first line, stamped with
@@ -53,10 +58,8 @@ class SourceContentLocator(_CacheLocator):
 
     def ensure_cache_path(self) -> None:
         """Create the directory if it can be; a read-only one is fine for loading."""
-        try:
+        with contextlib.suppress(OSError):
             os.makedirs(self._cache_path, exist_ok=True)
-        except OSError:
-            pass
 
     def get_cache_path(self) -> str:
         return self._cache_path
@@ -77,12 +80,26 @@ class SourceContentLocator(_CacheLocator):
 class _KernelCacheImpl(CompileResultCacheImpl):
     _locator_classes = [SourceContentLocator]  # noqa: RUF012 (numba's class attribute)
 
+    def reduce(self, cres: Any) -> tuple[Any, ...]:
+        """numba's pickled compile result, less its type annotation: a text for
+        ``inspect_types`` only, which names objects by memory address (so two builds
+        would differ)."""
+        reduced = tuple(super().reduce(cres))
+        return (*reduced[:_TYPE_ANNOTATION], "", *reduced[_TYPE_ANNOTATION + 1 :])
+
 
 class KernelCache(FunctionCache):
-    """numba's function cache with the locator above; saving is skipped, with a log
-    line, where the directory is not writable (the compiled code is still used)."""
+    """numba's function cache with the locator above. A directory that cannot be read
+    or written is skipped with a log line: the function is compiled, and used, anyway."""
 
     _impl_class = _KernelCacheImpl
+
+    def load_overload(self, sig: Any, target_context: Any) -> Any:
+        try:
+            return super().load_overload(sig, target_context)
+        except OSError as error:
+            logger.warning("numba cache not read (%s): %s", self.cache_path, error)
+            return None
 
     def save_overload(self, sig: Any, data: Any) -> None:
         try:
@@ -95,4 +112,18 @@ def cached_njit(function: Callable[..., Any]) -> Any:
     """``numba.njit(cache=True)`` with KernelCache instead of numba's default cache."""
     dispatcher = njit(function)
     dispatcher._cache = KernelCache(function)  # what Dispatcher.enable_caching does, with our class
+    _COMPILED[f"{function.__module__}.{function.__qualname__}"] = dispatcher
     return dispatcher
+
+
+def use_cache_dir(path: Path) -> None:
+    """Point every kernel (and later compilations) at ``path`` as its cache directory."""
+    os.environ[CACHE_DIR_ENV] = str(path)
+    config.reload_config()
+    for dispatcher in _COMPILED.values():
+        dispatcher._cache = KernelCache(dispatcher.py_func)
+
+
+def compiled_functions() -> dict[str, Any]:
+    """Every function defined with cached_njit so far (numba dispatchers), by qualified name."""
+    return dict(_COMPILED)

@@ -320,7 +320,9 @@ def _dispatch_ridehail(
         idle_x[slot] = -1
         left -= 1
         deadline = requests[0, request] + patience
-        _start_trip(minute, request, idle[slot], best_distance, deadline, size, x, y, pickup_at, free_at, requests, outcome)
+        _start_trip(
+            minute, request, idle[slot], best_distance, deadline, size, x, y, pickup_at, free_at, requests, outcome
+        )
     kept = 0
     for k in range(count):
         request = open_ids[k]

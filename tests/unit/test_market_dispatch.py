@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.market import simulate_points
-from sim.market import kernel
+from sim.market import kernel, simulate_points
 from sim.market.kernel import torus_distance, toward
 from sim.market.spec import PointSpec
 from sim.market.streams import PointStreams
@@ -98,9 +97,7 @@ PROPERTY = settings(max_examples=80, deadline=None)
 @given(st.integers(2, 30), st.data())
 def test_torus_distance_is_the_wrapping_manhattan_distance(size: int, data: st.DataObject) -> None:
     ax, ay, bx, by = (data.draw(st.integers(0, size - 1)) for _ in range(4))
-    wrapped = min(
-        abs(ax - bx + kx * size) + abs(ay - by + ky * size) for kx in (-1, 0, 1) for ky in (-1, 0, 1)
-    )
+    wrapped = min(abs(ax - bx + kx * size) + abs(ay - by + ky * size) for kx in (-1, 0, 1) for ky in (-1, 0, 1))
     assert torus_distance(ax, ay, bx, by, size) == wrapped == distance(ax, ay, bx, by, size)
 
 

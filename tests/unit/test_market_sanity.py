@@ -15,7 +15,9 @@ from sim.params import ParamValue, defaults
 SEEDS = range(4)
 
 
-RULES = pytest.mark.parametrize("rule", [{"batch_dispatch": False}, {"batch_dispatch": True}], ids=["ridehail", "batch"])
+RULES = pytest.mark.parametrize(
+    "rule", [{"batch_dispatch": False}, {"batch_dispatch": True}], ids=["ridehail", "batch"]
+)
 
 
 def means(**overrides: ParamValue) -> dict[str, float]:
