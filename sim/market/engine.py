@@ -51,7 +51,9 @@ def simulate_point(spec: PointSpec, streams: PointStreams) -> PointResult:
         np.zeros((4, horizon), dtype=np.int32),  # online, P1, P2, P3 per minute
         counters,
     )
-    words = np.zeros(0, dtype=np.uint64)
+    # Words for ridehail's shuffles and tie-breaks: about two per request, refilled if short.
+    wanted = 0 if spec.batch_dispatch else 2 * total + DISPATCH_WORDS
+    words = streams.dispatch.bit_generator.random_raw(wanted)
     chunk = max(1, TURN_CHUNK // pool)
     for start in range(0, horizon, chunk):
         stop = min(start + chunk, horizon)
