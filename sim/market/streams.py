@@ -4,10 +4,10 @@ Four independent PCG64 generators, children 0..3 of the point's SeedSequence. Wh
 each draws depends only on parameters that no policy changes:
 
 - ``placement``: the pool's initial cells and headings (num_drivers, city_size);
-- ``requests``: request counts, origins and destinations, in chunks of
-  CHUNK_MINUTES (num_riders, request_rate, city_size, horizon_min);
-- ``moves``: a cruising turn per pool driver per minute, in the same chunks
-  (num_drivers, horizon_min), whether or not the driver is idle;
+- ``requests``: request counts, origins and destinations, all up front
+  (num_riders, request_rate, city_size, horizon_min);
+- ``moves``: a cruising turn per pool driver per minute, in chunks of TURN_CHUNK
+  turns (num_drivers, horizon_min), whether or not the driver is idle;
 - ``dispatch``: raw words for ridehail's shuffles, consumed as the market evolves.
 
 So two points given equal SeedSequences that differ only in policy (commission,
