@@ -540,3 +540,55 @@ def advance(
         counters[ONLINE_MINUTES] += counters[ONLINE]
         counters[BUSY_MINUTES] += p3
     return stop
+
+
+@cached_njit
+def tally(
+    requests: np.ndarray, outcome: np.ndarray, horizon: int, warmup: int, first: int, longest: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the results need from a simulated point, in one pass over its requests.
+
+    For the reported requests (from ``first``): status (0 completed, 1 abandoned, 2 open
+    at the horizon, TRIP_STATUSES' order), wait and trip minutes (-1 unless completed).
+    Per minute (the horizon collects later ones): requests made, waits ended (pickup or
+    abandonment), dropoffs, abandonments. Per trip distance (0..longest): reported
+    completed trips, and trips dropped off in [warmup, horizon) whenever requested."""
+    total = requests.shape[1]
+    reported = total - first
+    status = np.empty(reported, dtype=np.int8)
+    wait = np.empty(reported, dtype=np.int32)
+    trip_min = np.empty(reported, dtype=np.int32)
+    events = np.zeros((4, horizon + 1), dtype=np.int64)
+    completed_by_distance = np.zeros(longest + 1, dtype=np.int64)
+    window_by_distance = np.zeros(longest + 1, dtype=np.int64)
+    for request in range(total):
+        minute, distance = requests[0, request], requests[5, request]
+        pickup, dropoff, abandoned = outcome[2, request], outcome[3, request], outcome[4, request]
+        events[0, min(minute, horizon)] += 1
+        if pickup >= 0:
+            events[1, min(pickup, horizon)] += 1
+        elif abandoned >= 0:
+            events[1, min(abandoned, horizon)] += 1
+        if dropoff >= 0:
+            events[2, min(dropoff, horizon)] += 1
+            if warmup <= dropoff < horizon:
+                window_by_distance[distance] += 1
+        if abandoned >= 0:
+            events[3, min(abandoned, horizon)] += 1
+        if request < first:
+            continue
+        row = request - first
+        completed = 0 <= dropoff < horizon
+        # A late driver's rider abandons at request + patience, which may lie past the horizon.
+        gone = 0 <= abandoned < horizon
+        status[row] = 0 if completed else (1 if gone else 2)
+        if 0 <= pickup < horizon:
+            wait[row] = pickup - minute
+        elif gone:
+            wait[row] = abandoned - minute
+        else:
+            wait[row] = horizon - minute
+        trip_min[row] = dropoff - pickup if completed else -1
+        if completed:
+            completed_by_distance[distance] += 1
+    return status, wait, trip_min, events, completed_by_distance, window_by_distance
