@@ -22,6 +22,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.shard_metrics (
     equilibrate                     boolean,
     equilibration_interval_min      int,
     snapshot_interval_min           int,
+    batch_dispatch                  boolean,
     requests                        int,
     trips_completed                 int,
     trips_abandoned                 int,

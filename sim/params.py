@@ -14,7 +14,7 @@ ParamKind = Literal["integer", "number", "boolean"]
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "request_schema.json"
 
-POLICY_PARAMETERS = ("commission_rate", "base_fare", "per_block_fare", "reservation_wage")
+POLICY_PARAMETERS = ("commission_rate", "base_fare", "per_block_fare", "reservation_wage", "batch_dispatch")
 """What the platform sets (prices, pay, dispatch) rather than the market it serves. With common
 random numbers, points that differ only in these see identical requests and initial driver
 placement in each replicate (the engine draws both without reading them)."""

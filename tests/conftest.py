@@ -14,6 +14,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
+
+# Every test process shares one on-disk cache of the market's compiled kernels (set
+# before anything imports numba), so a kernel compiles once, not once per process.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[1] / ".cache" / "numba"))
 
 import pytest
 

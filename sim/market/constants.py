@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-# Minutes of randomness drawn per point in one go. Fixed, so a point's random
-# stream is consumed identically whatever batch it runs in.
-CHUNK_MINUTES = 128
+# Cruising turns (a 4-bit code per pool driver per minute, 16 to a raw 64-bit word)
+# are drawn this many at a time, in whole minutes (at least one): bounds their
+# memory (1 MiB). The chunk length depends only on num_drivers, so a point's
+# streams are consumed identically however it is run.
+TURN_CHUNK = 1 << 21
 
-# Requests of one point considered together by the dispatcher; bounds the
-# request x idle-driver pairs held at once (see dispatch.match_nearest).
+# Raw 64-bit words drawn at least at a time for ridehail's dispatch (its shuffles
+# and tie-breaks).
+DISPATCH_WORDS = 1 << 12
+
+# Open requests considered together by the oldest-first rule (batch_dispatch):
+# bounds the work of its proposal rounds when a backlog builds.
 DISPATCH_WAVE = 64
 
 # Supply response: each adjustment moves the online count by this share of the
@@ -20,12 +26,12 @@ MAX_STEP_SHARE = 0.1
 
 # Idle cruising: a turn code in 0..15 per driver per minute; 5/16 straight on,
 # 5/16 left, 5/16 right, 1/16 U-turn (ridehail's no-U-turn-then-redraw rule).
-TURN_CODES = 16
 TURN_BY_CODE = np.array([0] * 5 + [1] * 5 + [3] * 5 + [2], dtype=np.int8)
-# Headings 0..3: east, north, west, south; STEP_XY[:, heading] is the (x, y) step.
-STEP_XY = np.array([[1, 0, -1, 0], [0, 1, 0, -1]], dtype=np.int32)
+# Headings 0..3: east, north, west, south; (STEP_X[heading], STEP_Y[heading]) is the step.
+STEP_X = np.array([1, 0, -1, 0], dtype=np.int32)
+STEP_Y = np.array([0, 1, 0, -1], dtype=np.int32)
 
-# Multiplier spreading the dispatcher's tie-break rotation over the pool.
+# Multiplier spreading the oldest-first rule's tie-break rotation over the pool.
 TIE_BREAK_STRIDE = 7919
 
 MINUTES_PER_HOUR = 60

@@ -1,4 +1,4 @@
-"""simulate_points: run points in memory-bounded batches, results in input order."""
+"""simulate_points: each point run on its own by the compiled kernel, results in input order."""
 
 from __future__ import annotations
 
@@ -6,19 +6,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from sim.market.batch import Batch
-from sim.market.results import point_results
+from sim.market import kernel
+from sim.market.constants import DISPATCH_WORDS, TURN_CHUNK
+from sim.market.requests import draw_requests
+from sim.market.results import point_result
 from sim.market.spec import PointSpec
 from sim.market.streams import PointStreams
 from sim.market.types import PointResult
 from sim.params import ParamValue
-
-# A batch's size is bounded so memory stays modest whatever the shard: drivers
-# (cruising turns: CHUNK_MINUTES bytes each), point-minutes (four int32 count
-# arrays) and expected requests (twelve int32 columns).
-MAX_BATCH_DRIVERS = 1 << 17
-MAX_BATCH_POINT_MINUTES = 1 << 21
-MAX_BATCH_REQUESTS = 1 << 21
 
 
 def simulate_points(
@@ -26,37 +21,53 @@ def simulate_points(
 ) -> list[PointResult]:
     """Simulate each (full parameter set, seed sequence) pair; results in input order.
 
-    Each point's result depends only on its own parameters and seed sequence,
-    never on which other points are in the batch: every random draw comes from the
-    point's own streams, and the batched step treats points independently."""
+    Every point is validated before any is simulated. A point's result depends only
+    on its own parameters and seed sequence: it is simulated alone, drawing from its
+    own streams."""
     specs = [PointSpec.from_params(params) for params, _ in points]
-    results: dict[int, PointResult] = {}
-    for group in _batches(specs):
-        batch = Batch([specs[i] for i in group], [PointStreams.from_seed(points[i][1]) for i in group])
-        batch.run()
-        results.update(zip(group, point_results(batch), strict=True))
-    return [results[index] for index in range(len(specs))]
+    return [simulate_point(spec, PointStreams.from_seed(seed)) for spec, (_, seed) in zip(specs, points, strict=True)]
 
 
-def _batches(specs: Sequence[PointSpec]) -> list[list[int]]:
-    """Group points of similar horizon (a batch runs to its longest) within the bounds."""
-    order = sorted(range(len(specs)), key=lambda i: (specs[i].horizon_min, specs[i].pool))
-    groups: list[list[int]] = []
-    drivers = requests = 0.0
-    for index in order:
-        spec = specs[index]
-        expected = spec.requests_per_min * spec.horizon_min
-        # Sorted by horizon, so this point's horizon is the group's longest.
-        fits = (
-            bool(groups)
-            and drivers + spec.pool <= MAX_BATCH_DRIVERS
-            and requests + expected <= MAX_BATCH_REQUESTS
-            and spec.horizon_min * (len(groups[-1]) + 1) <= MAX_BATCH_POINT_MINUTES
-        )
-        if not fits:
-            groups.append([])
-            drivers = requests = 0.0
-        groups[-1].append(index)
-        drivers += spec.pool
-        requests += expected
-    return groups
+def simulate_point(spec: PointSpec, streams: PointStreams) -> PointResult:
+    """One point, minute 0 to the horizon, in chunks of drawn cruising turns."""
+    pool, size, horizon = spec.pool, spec.city_size, spec.horizon_min
+    requests = draw_requests(spec, streams)
+    total = requests.shape[1]
+    outcome = np.full((5, total), -1, dtype=np.int32)  # driver, matched, pickup, dropoff, abandoned
+    placed = streams.placement.integers(0, size, size=(2, pool)).astype(np.int32)
+    heading = streams.placement.integers(0, 4, size=pool).astype(np.int8)
+    online = np.arange(pool) < spec.initial_online()
+    counters = np.zeros(kernel.COUNTERS, dtype=np.int64)
+    counters[kernel.ONLINE] = int(online.sum())
+    state = (
+        np.empty(total, dtype=np.int64),  # open request ids, oldest first
+        placed[0].copy(),  # x
+        placed[1].copy(),  # y
+        heading,
+        np.full(pool, -1, dtype=np.int32),  # pickup_at: P2 before, P3 from
+        np.full(pool, -1, dtype=np.int32),  # free_at: idle (P1) from
+        online,
+        online.copy(),  # moving: idle and online at the end of the last minute
+        np.zeros((4, horizon), dtype=np.int32),  # online, P1, P2, P3 per minute
+        counters,
+    )
+    # Words for ridehail's shuffles and tie-breaks: about two per request, refilled if short.
+    wanted = 0 if spec.batch_dispatch else 2 * total + DISPATCH_WORDS
+    words = streams.dispatch.bit_generator.random_raw(wanted)
+    chunk = max(1, TURN_CHUNK // pool)
+    for start in range(0, horizon, chunk):
+        stop = min(start + chunk, horizon)
+        turns = streams.moves.bit_generator.random_raw(-(-(stop - start) * pool // 16)).view(np.uint8)
+        minute = start
+        while minute < stop:
+            minute = kernel.advance(
+                minute, stop, start, size, spec.patience_min, horizon, spec.equilibrate,
+                spec.equilibration_interval_min, spec.busy_hour_payout, spec.reservation_wage,
+                spec.batch_dispatch, turns, words, requests, outcome, *state,
+            )  # fmt: skip
+            if minute < stop:  # ridehail's dispatch needs more words
+                wanted = max(DISPATCH_WORDS, int(counters[kernel.WORDS_NEEDED]))
+                fresh = streams.dispatch.bit_generator.random_raw(wanted)
+                words = np.concatenate([words[counters[kernel.WORD] :], fresh])
+                counters[kernel.WORD] = 0
+    return point_result(spec, requests, outcome, state[-2])

@@ -1,4 +1,4 @@
-"""Turn a finished batch into one PointResult per point (trip rows, snapshots, metrics)."""
+"""Turn a simulated point into its PointResult (trip rows, snapshots, metrics)."""
 
 from __future__ import annotations
 
@@ -7,148 +7,112 @@ import math
 import numpy as np
 
 from sim.datasets.schemas import TRIP_STATUSES
-from sim.market.batch import Batch
 from sim.market.constants import MINUTES_PER_HOUR
+from sim.market.kernel import tally
+from sim.market.requests import DESTINATION_X, DESTINATION_Y, DISTANCE, MINUTE, ORIGIN_X, ORIGIN_Y
 from sim.market.spec import PointSpec
 from sim.market.types import PointResult
 
-_COMPLETED, _ABANDONED, _OPEN = (TRIP_STATUSES.index(s) for s in ("completed", "abandoned", "open_at_end"))
+_COMPLETED, _ABANDONED = (TRIP_STATUSES.index(s) for s in ("completed", "abandoned"))
 _STATUS = np.asarray(TRIP_STATUSES)
-_NEVER = np.iinfo(np.int64).max
+_DRIVER = 0  # row of the kernel's outcome array (see kernel.advance)
+_ONLINE, _P1, _P2, _P3 = range(4)
+_REQUESTED, _WAIT_ENDED, _DROPPED_OFF, _ABANDONED_AT = range(4)
 
 
-def point_results(batch: Batch) -> list[PointResult]:
-    """Results of every point of a run batch, in batch order."""
-    table = batch.requests.view()
-    order = np.argsort(table["point"], kind="stable")
-    edges = np.searchsorted(table["point"][order], np.arange(batch.point_count + 1))
-    results = []
-    for point, spec in enumerate(batch.specs):
-        ids = order[edges[point] : edges[point + 1]]
-        rows = {name: column[ids].astype(np.int64) for name, column in table.items()}
-        rows["driver"] = np.where(rows["driver"] >= 0, rows["driver"] - batch.offset[point], -1)
-        history = {
-            "online": batch.online_hist[: spec.horizon_min, point],
-            "p1": batch.p1_hist[: spec.horizon_min, point],
-            "p2": batch.p2_hist[: spec.horizon_min, point],
-            "p3": batch.p3_hist[: spec.horizon_min, point],
-        }
-        results.append(_point_result(spec, rows, history))
-    return results
+def point_result(spec: PointSpec, requests: np.ndarray, outcome: np.ndarray, history: np.ndarray) -> PointResult:
+    """The result of a simulated point from the kernel's int32 arrays (see kernel.advance).
 
-
-def _point_result(spec: PointSpec, rows: dict[str, np.ndarray], history: dict[str, np.ndarray]) -> PointResult:
-    horizon = spec.horizon_min
-    completed = (rows["dropoff"] >= 0) & (rows["dropoff"] < horizon)
-    # A late driver's rider abandons at request + patience, which may lie past the horizon.
-    abandoned = (rows["abandoned"] >= 0) & (rows["abandoned"] < horizon)
-    status = np.where(completed, _COMPLETED, np.where(abandoned, _ABANDONED, _OPEN))
-    picked_up = (rows["pickup"] >= 0) & (rows["pickup"] < horizon)
-    waited_until = np.where(picked_up, rows["pickup"], np.where(abandoned, rows["abandoned"], horizon))
-    fare = spec.base_fare + spec.per_block_fare * rows["distance"].astype(np.float64)
+    Requests are in request order, so the reported ones (made at or after warmup_min)
+    are a slice: the trip columns are views of its rows where no computation is needed."""
+    first = int(np.searchsorted(requests[MINUTE], spec.warmup_min))
+    longest = int(requests[DISTANCE].max(initial=0))
+    status, wait, trip_min, events, completed_by_distance, window_by_distance = tally(
+        requests, outcome, spec.horizon_min, spec.warmup_min, first, longest
+    )
+    # Money depends on the trip distance only: one value per distance.
+    fare = spec.base_fare + spec.per_block_fare * np.arange(longest + 1, dtype=np.float64)
     commission = fare * spec.commission_rate
-    payout = fare - commission
-    trips = _trip_columns(spec, rows, status, waited_until - rows["minute"], fare, commission, payout)
-    snapshots = _snapshots(spec, rows, history)
-    metrics = _metrics(spec, rows, history, trips, payout)
+    money = {"fare": fare, "commission": commission, "driver_payout": fare - commission}
+    done = status == _COMPLETED
+    distance = requests[DISTANCE, first:]
+    trips = {
+        "request_id": np.arange(first, requests.shape[1], dtype=np.int32),
+        "request_minute": requests[MINUTE, first:],
+        "origin_x": requests[ORIGIN_X, first:],
+        "origin_y": requests[ORIGIN_Y, first:],
+        "destination_x": requests[DESTINATION_X, first:],
+        "destination_y": requests[DESTINATION_Y, first:],
+        "driver_id": outcome[_DRIVER, first:],
+        "status": _STATUS[status],
+        "wait_min": wait,
+        "trip_distance": distance,
+        "trip_min": trip_min,
+        **{name: np.where(done, by_distance[distance], np.nan) for name, by_distance in money.items()},
+    }
+    snapshots = _snapshots(spec, events, history)
+    metrics = _metrics(spec, history, trips, status, money, completed_by_distance, window_by_distance)
     return PointResult(trips=trips, snapshots=snapshots, metrics=metrics)
 
 
-def _trip_columns(
-    spec: PointSpec,
-    rows: dict[str, np.ndarray],
-    status: np.ndarray,
-    wait: np.ndarray,
-    fare: np.ndarray,
-    commission: np.ndarray,
-    payout: np.ndarray,
-) -> dict[str, np.ndarray]:
-    reported = rows["minute"] >= spec.warmup_min
-    done = status[reported] == _COMPLETED
-
-    def int32(values: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(values[reported], dtype=np.int32)
-
-    def money(values: np.ndarray) -> np.ndarray:
-        return np.where(done, values[reported], np.nan)
-
-    return {
-        "request_id": np.flatnonzero(reported).astype(np.int32),
-        "request_minute": int32(rows["minute"]),
-        "origin_x": int32(rows["origin_x"]),
-        "origin_y": int32(rows["origin_y"]),
-        "destination_x": int32(rows["destination_x"]),
-        "destination_y": int32(rows["destination_y"]),
-        "driver_id": int32(rows["driver"]),
-        "status": _STATUS[status[reported]],
-        "wait_min": int32(wait),
-        "trip_distance": int32(rows["distance"]),
-        "trip_min": np.where(done, int32(rows["dropoff"] - rows["pickup"]), -1).astype(np.int32),
-        "fare": money(fare),
-        "commission": money(commission),
-        "driver_payout": money(payout),
-    }
+def _total(by_distance: np.ndarray, counts: np.ndarray) -> float:
+    """Sum of the trips' values: value x count per distance, added exactly (math.fsum),
+    so the same on every machine."""
+    return math.fsum(by_distance * counts)
 
 
-def _count_until(events: np.ndarray, minutes: np.ndarray) -> np.ndarray:
-    """How many events happened at or before each minute."""
-    return np.searchsorted(np.sort(events), minutes, side="right")
-
-
-def _snapshots(spec: PointSpec, rows: dict[str, np.ndarray], history: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _snapshots(spec: PointSpec, events: np.ndarray, history: np.ndarray) -> dict[str, np.ndarray]:
     minutes = np.arange(0, spec.horizon_min, spec.snapshot_interval_min)
-    wait_end = np.where(
-        rows["pickup"] >= 0, rows["pickup"], np.where(rows["abandoned"] >= 0, rows["abandoned"], _NEVER)
-    )
-    dropoff = rows["dropoff"][rows["dropoff"] >= 0]
-    abandoned = rows["abandoned"][rows["abandoned"] >= 0]
-    waiting = _count_until(rows["minute"], minutes) - _count_until(wait_end, minutes)
+    until = np.cumsum(events, axis=1)[:, minutes]  # events at or before each snapshot minute
     columns = {
         "minute": minutes,
-        "drivers_online": history["online"][minutes],
-        "p1": history["p1"][minutes],
-        "p2": history["p2"][minutes],
-        "p3": history["p3"][minutes],
-        "riders_waiting": waiting,
-        "completed_cum": _count_until(dropoff, minutes),
-        "abandoned_cum": _count_until(abandoned, minutes),
+        "drivers_online": history[_ONLINE, minutes],
+        "p1": history[_P1, minutes],
+        "p2": history[_P2, minutes],
+        "p3": history[_P3, minutes],
+        "riders_waiting": until[_REQUESTED] - until[_WAIT_ENDED],
+        "completed_cum": until[_DROPPED_OFF],
+        "abandoned_cum": until[_ABANDONED_AT],
     }
     return {name: np.asarray(values, dtype=np.int32) for name, values in columns.items()}
 
 
 def _metrics(
     spec: PointSpec,
-    rows: dict[str, np.ndarray],
-    history: dict[str, np.ndarray],
+    history: np.ndarray,
     trips: dict[str, np.ndarray],
-    payout: np.ndarray,
+    status: np.ndarray,
+    money: dict[str, np.ndarray],
+    completed_by_distance: np.ndarray,
+    window_by_distance: np.ndarray,
 ) -> dict[str, float | int | None]:
     window = slice(spec.warmup_min, spec.horizon_min)
-    online_minutes = int(history["online"][window].sum())
-    busy_minutes = int(history["p3"][window].sum())
-    status = trips["status"]
-    requests = int(status.size)
-    completed = status == "completed"
+    shares = history[:, window].sum(axis=1)
+    online_minutes, busy_minutes = int(shares[_ONLINE]), int(shares[_P3])
+    count = int(status.size)
+    completed = status == _COMPLETED
     waits = trips["wait_min"][completed].astype(np.float64)
+    p50, p95 = (float(v) for v in np.percentile(waits, [50, 95])) if waits.size else (None, None)
     # Flow metrics use the trips dropped off inside the window (whenever requested),
     # so they do not suffer from the trip rows' censoring at the horizon.
-    in_window = (rows["dropoff"] >= spec.warmup_min) & (rows["dropoff"] < spec.horizon_min)
-    distance_done = int(rows["distance"][in_window].sum())
+    distance_done = int(window_by_distance @ np.arange(window_by_distance.size))
     return {
-        "requests": requests,
+        "requests": count,
         "trips_completed": int(completed.sum()),
-        "trips_abandoned": int((status == "abandoned").sum()),
-        "match_rate": float((trips["driver_id"] >= 0).sum() / requests) if requests else 0.0,
+        "trips_abandoned": int((status == _ABANDONED).sum()),
+        "match_rate": float((trips["driver_id"] >= 0).sum() / count) if count else 0.0,
         "wait_mean_min": float(waits.mean()) if waits.size else None,
-        "wait_p50_min": float(np.percentile(waits, 50)) if waits.size else None,
-        "wait_p95_min": float(np.percentile(waits, 95)) if waits.size else None,
-        "p1_share": int(history["p1"][window].sum()) / online_minutes,
-        "p2_share": int(history["p2"][window].sum()) / online_minutes,
+        "wait_p50_min": p50,
+        "wait_p95_min": p95,
+        "p1_share": int(shares[_P1]) / online_minutes,
+        "p2_share": int(shares[_P2]) / online_minutes,
         "p3_share": busy_minutes / online_minutes,
         "drivers_online_mean": online_minutes / (spec.horizon_min - spec.warmup_min),
-        "gross_bookings": math.fsum(trips["fare"][completed]),
-        "platform_revenue": math.fsum(trips["commission"][completed]),
-        "driver_payout_total": math.fsum(trips["driver_payout"][completed]),
-        "driver_earnings_per_online_hour": math.fsum(payout[in_window]) * MINUTES_PER_HOUR / online_minutes,
+        "gross_bookings": _total(money["fare"], completed_by_distance),
+        "platform_revenue": _total(money["commission"], completed_by_distance),
+        "driver_payout_total": _total(money["driver_payout"], completed_by_distance),
+        "driver_earnings_per_online_hour": _total(money["driver_payout"], window_by_distance)
+        * MINUTES_PER_HOUR
+        / online_minutes,
         "littles_law_ratio": busy_minutes / distance_done if distance_done else None,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from sim.params import ParamValue
 MAX_POINT_REQUESTS = 1 << 22
 
 
+@cache
 def mean_trip_blocks(city_size: int) -> float:
     """Expected Manhattan distance between two distinct uniform cells of the wrapping grid."""
     offsets = np.arange(city_size)
@@ -42,6 +44,7 @@ class PointSpec:
     equilibrate: bool
     equilibration_interval_min: int
     snapshot_interval_min: int
+    batch_dispatch: bool
 
     @classmethod
     def from_params(cls, params: Mapping[str, ParamValue]) -> PointSpec:
@@ -60,6 +63,7 @@ class PointSpec:
             equilibrate=bool(params["equilibrate"]),
             equilibration_interval_min=int(params["equilibration_interval_min"]),
             snapshot_interval_min=int(params["snapshot_interval_min"]),
+            batch_dispatch=bool(params["batch_dispatch"]),
         )
         if spec.warmup_min >= spec.horizon_min:
             raise PointInvalid(f"warmup_min ({spec.warmup_min}) must be below horizon_min ({spec.horizon_min})")

@@ -1,4 +1,20 @@
-"""Each point's random streams, derived from its own SeedSequence only."""
+"""Each point's random streams, derived from its own SeedSequence only.
+
+Four independent PCG64 generators, children 0..3 of the point's SeedSequence. What
+each draws depends only on parameters that no policy changes:
+
+- ``placement``: the pool's initial cells and headings (num_drivers, city_size);
+- ``requests``: request counts, origins and destinations, all up front
+  (num_riders, request_rate, city_size, horizon_min);
+- ``moves``: a cruising turn per pool driver per minute, in chunks of TURN_CHUNK
+  turns (num_drivers, horizon_min), whether or not the driver is idle;
+- ``dispatch``: raw words for ridehail's shuffles, consumed as the market evolves.
+
+So two points given equal SeedSequences that differ only in policy (commission,
+fares, reservation wage, patience, dispatch rule, equilibration) see the same
+requests, the same initial placement and the same turn draws: the state-dependent
+draws are all in ``dispatch``, which cannot shift the others.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_INIT, _MOVES, _REQUESTS = range(3)
+_PLACEMENT, _MOVES, _REQUESTS, _DISPATCH = range(4)
 
 
 def _child(seed: np.random.SeedSequence, key: int) -> np.random.Generator:
@@ -18,12 +34,18 @@ def _child(seed: np.random.SeedSequence, key: int) -> np.random.Generator:
 
 @dataclass
 class PointStreams:
-    """Independent generators for initial placement, idle cruising and requests."""
+    """Independent generators for initial placement, idle cruising, requests and dispatch."""
 
-    init: np.random.Generator
+    placement: np.random.Generator
     moves: np.random.Generator
     requests: np.random.Generator
+    dispatch: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: np.random.SeedSequence) -> PointStreams:
-        return cls(init=_child(seed, _INIT), moves=_child(seed, _MOVES), requests=_child(seed, _REQUESTS))
+        return cls(
+            placement=_child(seed, _PLACEMENT),
+            moves=_child(seed, _MOVES),
+            requests=_child(seed, _REQUESTS),
+            dispatch=_child(seed, _DISPATCH),
+        )

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from sim.datasets.schemas import KEY_FIELDS, METRIC_FIELDS, SNAPSHOT_COUNTS, TRIP_DATA, TRIP_STATUSES
-from sim.market import PointResult, engine, simulate_points
+from sim.market import PointResult, simulate_points
 from sim.market.exceptions import PointInvalid
 from sim.params import ParamValue, defaults
 
@@ -214,16 +214,25 @@ def test_random_points_do_not_depend_on_their_batch(case: int) -> None:
         trip_table(together)
 
 
-def test_splitting_a_call_into_smaller_batches_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    # given three points, simulated in one batch
+def test_the_order_of_the_points_changes_nothing() -> None:
+    # given three points, simulated in one order and in the reverse order
     points = [(params(num_drivers=100 + i, horizon_min=150 - 10 * i), np.random.SeedSequence(i)) for i in range(3)]
-    together = simulate_points(points)
-    # when batches may hold only one of them
-    monkeypatch.setattr(engine, "MAX_BATCH_DRIVERS", 120)
-    apart = simulate_points(points)
-    # then the results are the same, in input order
-    for a, b in zip(together, apart, strict=True):
+    forward = simulate_points(points)
+    backward = simulate_points(points[::-1])
+    # then each point's result is the same, in input order
+    for a, b in zip(forward, backward[::-1], strict=True):
         assert_same(a, b)
+
+
+@pytest.mark.parametrize("policy", [{"commission_rate": 0.4}, {"batch_dispatch": True}, {"reservation_wage": 50.0}])
+def test_points_differing_only_in_policy_see_the_same_requests(policy: dict[str, ParamValue]) -> None:
+    # given one seed sequence for a point and for the same point under another policy
+    seed = np.random.SeedSequence(12)
+    base, changed = simulate_points([(params(), seed), (params(**policy), seed)])
+    # then the riders request the same rides at the same minutes (common random numbers)
+    for name in ("request_id", "request_minute", "origin_x", "origin_y", "destination_x", "destination_y"):
+        np.testing.assert_array_equal(base.trips[name], changed.trips[name], err_msg=name)
+    assert base.metrics != changed.metrics
 
 
 def test_different_seeds_give_different_markets() -> None:

@@ -1,130 +1,104 @@
-"""The vectorised dispatcher against a plain-Python reading of its rule, and the
-path helper it relies on."""
+"""The compiled kernel against a plain-Python reading of the market's minute under each
+dispatch rule (tests/unit/market_reference.py), on small random markets: the same
+matches, waits, trip rows, snapshots and metrics, exactly. And the rules' edge cases."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.market.constants import DISPATCH_WAVE
-from sim.market.dispatch import IdleDrivers, Requests, match_nearest
-from sim.market.geometry import along_path, torus_distance
+from sim.market import kernel, simulate_points
+from sim.market.kernel import torus_distance, toward
+from sim.market.spec import PointSpec
+from sim.market.streams import PointStreams
+from sim.params import ParamValue, defaults
+from tests.unit.market_reference import Point, distance
+from tests.unit.test_market import assert_same
+
+RULES = pytest.mark.parametrize("batch_dispatch", [False, True], ids=["ridehail", "batch"])
+
+
+def random_market(rng: np.random.Generator, batch_dispatch: bool, crowded: bool) -> dict[str, ParamValue]:
+    """A small market; ``crowded`` ones (small city, many drivers and requests) make the
+    ridehail rule search by grid rather than by scanning the idle drivers."""
+    horizon = int(rng.integers(20, 120))
+    size = int(rng.integers(2, 7) if crowded else rng.integers(2, 16))
+    return defaults() | {
+        "city_size": size,
+        "num_drivers": int(rng.integers(20, 60) if crowded else rng.integers(1, 40)),
+        "num_riders": int(rng.integers(20, 80) if crowded else rng.integers(1, 300)),
+        "request_rate": float(rng.uniform(0.1, 0.5) if crowded else rng.uniform(0.005, 0.1)),
+        "commission_rate": float(rng.uniform(0, 0.9)),
+        "patience_min": int(rng.integers(1, 12)),
+        "horizon_min": horizon,
+        "warmup_min": 0,
+        "reservation_wage": float(rng.uniform(0, 60)),
+        "equilibrate": bool(rng.integers(0, 2)),
+        "equilibration_interval_min": int(rng.integers(1, 15)),
+        "snapshot_interval_min": 1,
+        "batch_dispatch": batch_dispatch,
+    }
+
+
+@RULES
+@pytest.mark.parametrize("crowded", [False, True], ids=["sparse", "crowded"])
+@pytest.mark.parametrize("case", range(6))
+def test_the_kernel_simulates_what_the_reference_reading_does(batch_dispatch: bool, crowded: bool, case: int) -> None:
+    # given a random small market, every minute and every request reported
+    rng = np.random.default_rng([case, crowded, batch_dispatch])
+    point, seed = random_market(rng, batch_dispatch, crowded), np.random.SeedSequence([case, 77])
+    # when the engine simulates it, and the plain-Python reading of the rules does
+    (compiled,) = simulate_points([(point, seed)])
+    reference = Point(PointSpec.from_params(point), PointStreams.from_seed(seed)).run()
+    # then drivers, waits, statuses, trip times, snapshots and metrics are all the same
+    assert compiled.metrics["requests"] > 0
+    assert_same(compiled, reference)
+
+
+def one_minute(batch_dispatch: bool, drivers: list[tuple[int, int]], origin: tuple[int, int]) -> np.ndarray:
+    """Minute 0 of a 10-block city with idle drivers at the given cells (none cruising)
+    and one request from ``origin``: the kernel's outcome row for it."""
+    pool = len(drivers)
+    requests = np.array([[0], [origin[0]], [origin[1]], [5], [5], [torus_distance(*origin, 5, 5, 10)]], np.int32)
+    outcome = np.full((5, 1), -1, dtype=np.int32)
+    counters = np.zeros(kernel.COUNTERS, dtype=np.int64)
+    counters[kernel.ONLINE] = pool
+    xy = np.array(drivers, dtype=np.int32).T.copy()
+    kernel.advance(
+        0, 1, 0, 10, 15, 1, False, 10, 60.0, 30.0, batch_dispatch,
+        np.zeros(pool, np.uint8), np.arange(100, dtype=np.uint64) << np.uint64(40), requests, outcome,
+        np.empty(1, np.int64), xy[0].copy(), xy[1].copy(), np.zeros(pool, np.int8),
+        np.full(pool, -1, np.int32), np.full(pool, -1, np.int32), np.ones(pool, bool), np.zeros(pool, bool),
+        np.zeros((4, 1), np.int32), counters,
+    )  # fmt: skip
+    return outcome[:, 0]
+
+
+def test_ridehails_rule_never_sends_a_driver_standing_at_the_riders_corner() -> None:
+    # given the only idle driver on the rider's corner / and another one 3 blocks away
+    alone = one_minute(False, [(4, 4)], (4, 4))
+    with_other = one_minute(False, [(4, 4), (7, 4)], (4, 4))
+    # then the request stays open / the farther driver (1) is sent, pickup at minute 3
+    assert alone.tolist() == [-1, -1, -1, -1, -1]
+    assert with_other[:3].tolist() == [1, 0, 3]
+
+
+def test_the_oldest_first_rule_sends_the_driver_at_the_corner_for_a_one_minute_pickup() -> None:
+    outcome = one_minute(True, [(4, 4), (7, 4)], (4, 4))
+    assert outcome[:3].tolist() == [0, 0, 1]
+
 
 PROPERTY = settings(max_examples=80, deadline=None)
-Market = tuple[Requests, IdleDrivers, np.ndarray]
-
-
-def reference_matches(requests: Requests, drivers: IdleDrivers, city_size: np.ndarray) -> set[tuple[int, int, int]]:
-    """The module's rule, one point, one wave, one round and one request at a time."""
-    matched: set[tuple[int, int, int]] = set()
-    for point in sorted(set(requests.point.tolist())):
-        size = int(city_size[point])
-
-        def distance(i: int, j: int, size: int = size) -> int:
-            return int(torus_distance(*requests.xy[:, i], *drivers.xy[:, j], size))
-
-        queue = [i for i in range(requests.point.size) if requests.point[i] == point]
-        mine = [j for j in range(drivers.point.size) if drivers.point[j] == point]
-        # Tie-break order: the point's drivers in the order given, rotated left.
-        free = {(k - int(drivers.rotation[point])) % len(mine): j for k, j in enumerate(mine)}
-        for start in range(0, len(queue), DISPATCH_WAVE):
-            waiting = queue[start : start + DISPATCH_WAVE]
-            while waiting and free:
-                proposals: dict[int, int] = {}
-                for i in waiting:  # oldest first; the oldest proposer keeps the driver
-                    proposals.setdefault(min(free, key=lambda s, i=i: (distance(i, free[s]), s)), i)
-                for slot, i in proposals.items():
-                    j = free.pop(slot)
-                    matched.add((i, j, distance(i, j)))
-                won = set(proposals.values())
-                waiting = [i for i in waiting if i not in won]
-    return matched
-
-
-@st.composite
-def markets(draw: st.DrawFn, max_requests: int = 12, max_drivers: int = 8) -> Market:
-    points = draw(st.integers(1, 3))
-    sizes = np.array([draw(st.integers(2, 12)) for _ in range(points)])
-    request_point, driver_point = [], []
-    for point in range(points):
-        request_point += [point] * draw(st.integers(0, max_requests))
-        driver_point += [point] * draw(st.integers(0, max_drivers))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    request_point = rng.permutation(np.array(request_point, dtype=np.int64))
-    driver_point = np.array(driver_point, dtype=np.int64)
-    requests = Requests(point=request_point, xy=rng.integers(0, sizes[request_point], size=(2, request_point.size)))
-    drivers = IdleDrivers(
-        point=driver_point,
-        xy=rng.integers(0, sizes[driver_point], size=(2, driver_point.size)),
-        rotation=rng.integers(0, 100, size=points),
-    )
-    return requests, drivers, sizes
-
-
-def as_set(requests: Requests, drivers: IdleDrivers, sizes: np.ndarray) -> set[tuple[int, int, int]]:
-    found = match_nearest(requests, drivers, sizes, sizes.size)
-    return set(zip(found.request.tolist(), found.driver.tolist(), found.distance.tolist(), strict=True))
 
 
 @PROPERTY
-@given(markets())
-def test_dispatch_matches_the_reference_rule(market: Market) -> None:
-    # given random points with random requests and idle drivers
-    requests, drivers, sizes = market
-    # when the vectorised dispatcher runs
-    found = as_set(requests, drivers, sizes)
-    # then it makes exactly the matches of the plain-Python rule
-    assert found == reference_matches(requests, drivers, sizes)
-
-
-@settings(max_examples=10, deadline=None)
-@given(markets(max_requests=3 * DISPATCH_WAVE, max_drivers=2 * DISPATCH_WAVE))
-def test_dispatch_in_waves_matches_the_reference_rule(market: Market) -> None:
-    # given points that may have more open requests than one dispatch wave
-    requests, drivers, sizes = market
-    # when / then the waves follow the rule too
-    assert as_set(requests, drivers, sizes) == reference_matches(requests, drivers, sizes)
-
-
-def test_one_point_never_changes_another_points_matches() -> None:
-    # given a market of two points, and the same first point alone
-    rng = np.random.default_rng(3)
-    point = np.array([0, 1, 0, 1, 0, 1, 1])
-    requests = Requests(point=point, xy=rng.integers(0, 8, size=(2, 7)))
-    drivers = IdleDrivers(
-        point=np.array([0, 0, 1, 1]), xy=np.array([[1, 5, 1, 5], [1, 5, 1, 5]]), rotation=np.zeros(2, dtype=np.int64)
-    )
-    mine = np.flatnonzero(point == 0)
-    alone = Requests(point=point[mine], xy=requests.xy[:, mine])
-    drivers_alone = IdleDrivers(point=drivers.point[:2], xy=drivers.xy[:, :2], rotation=np.zeros(1, dtype=np.int64))
-    # when both are dispatched
-    together = as_set(requests, drivers, np.array([8, 8]))
-    single = as_set(alone, drivers_alone, np.array([8]))
-    # then point 0's matches are the same either way
-    assert {m for m in together if m[0] in set(mine.tolist())} == {(int(mine[i]), j, d) for i, j, d in single}
-
-
-def test_ties_go_round_the_idle_drivers() -> None:
-    # given two idle drivers equally far from a request
-    requests = Requests(point=np.array([0]), xy=np.array([[4], [4]]))
-    xy = np.array([[2, 6], [4, 4]])
-    # when dispatched with the tie-break order as given, and rotated by one
-    first = match_nearest(requests, IdleDrivers(np.array([0, 0]), xy, np.array([0])), np.array([10]), 1)
-    second = match_nearest(requests, IdleDrivers(np.array([0, 0]), xy, np.array([1])), np.array([10]), 1)
-    # then the first, then the second driver is sent, 2 blocks away
-    assert (first.driver.tolist(), second.driver.tolist()) == ([0], [1])
-    assert first.distance.tolist() == second.distance.tolist() == [2]
-
-
-def test_distance_wraps_at_the_edges() -> None:
-    # given a request at one edge and drivers just across it and in the middle
-    requests = Requests(point=np.array([0]), xy=np.array([[0], [0]]))
-    drivers = IdleDrivers(point=np.array([0, 0]), xy=np.array([[9, 3], [9, 0]]), rotation=np.zeros(1, dtype=np.int64))
-    # when dispatched on a 10-block city
-    found = match_nearest(requests, drivers, np.array([10]), 1)
-    # then the driver across the edge (2 blocks away) is nearer than the one 3 blocks away
-    assert found.driver.tolist() == [0] and found.distance.tolist() == [2]
+@given(st.integers(2, 30), st.data())
+def test_torus_distance_is_the_wrapping_manhattan_distance(size: int, data: st.DataObject) -> None:
+    ax, ay, bx, by = (data.draw(st.integers(0, size - 1)) for _ in range(4))
+    wrapped = min(abs(ax - bx + kx * size) + abs(ay - by + ky * size) for kx in (-1, 0, 1) for ky in (-1, 0, 1))
+    assert torus_distance(ax, ay, bx, by, size) == wrapped == distance(ax, ay, bx, by, size)
 
 
 @PROPERTY
@@ -132,10 +106,11 @@ def test_distance_wraps_at_the_edges() -> None:
 def test_a_path_position_is_that_many_blocks_along_a_shortest_path(size: int, data: st.DataObject) -> None:
     # given a start, a goal and a number of blocks not beyond the goal
     sx, sy, gx, gy = (data.draw(st.integers(0, size - 1)) for _ in range(4))
-    total = int(torus_distance(sx, sy, gx, gy, size))
+    total = torus_distance(sx, sy, gx, gy, size)
     blocks = data.draw(st.integers(0, total))
-    # when the position along the path is taken
-    (x,), (y,) = along_path(np.array([[sx], [sy]]), np.array([[gx], [gy]]), np.array([size]), np.array([blocks]))
+    # when the position along the path (x first, then y) is taken
+    x, left = toward(sx, gx, size, blocks)
+    y, _ = toward(sy, gy, size, left)
     # then it is that far from the start and the rest of the way from the goal
-    assert int(torus_distance(sx, sy, x, y, size)) == blocks
-    assert int(torus_distance(x, y, gx, gy, size)) == total - blocks
+    assert torus_distance(sx, sy, x, y, size) == blocks
+    assert torus_distance(x, y, gx, gy, size) == total - blocks

@@ -1,26 +1,19 @@
-"""Supply equilibration: the size of each adjustment and which drivers move."""
+"""Supply equilibration: the size of each adjustment and where supply starts (which
+drivers move is checked against the reference reading in test_market_dispatch.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from sim.market.kernel import supply_change
 from sim.market.spec import PointSpec, mean_trip_blocks
-from sim.market.supply import ranked_below, supply_change
 from sim.params import defaults
 
 
 def change(online: int, busy_share: float, wage: float, pool: int = 1000) -> int:
     minutes = 10 * online
-    (result,) = supply_change(
-        online=np.array([online]),
-        online_minutes=np.array([minutes]),
-        busy_minutes=np.array([round(busy_share * minutes)]),
-        busy_hour_payout=np.array([60.0]),
-        wage=np.array([wage]),
-        pool=np.array([pool]),
-    )
-    return int(result)
+    return int(supply_change(online, minutes, round(busy_share * minutes), 60.0, wage, pool))
 
 
 def test_drivers_join_when_earnings_beat_the_wage_and_leave_when_not() -> None:
@@ -36,20 +29,6 @@ def test_adjustments_stay_within_one_and_the_pool() -> None:
     assert change(1, 0.0, 30.0) == 0  # never below one driver
     assert change(100, 1.0, 1.0, pool=104) == 4  # never above the pool
     assert change(5, 0.5, 0.0) == 1  # a zero wage attracts at least one driver
-
-
-def test_ranked_below_picks_by_id_within_each_point() -> None:
-    # given two points of four drivers each and some candidates
-    offset, pool = np.array([0, 4]), np.array([4, 4])
-    point = np.repeat([0, 1], 4)
-    candidate = np.array([True, False, True, True, True, True, False, True])
-    wanted = np.repeat([2, 1], 4)
-    # when the two lowest of point 0 and the lowest of point 1 are taken, or the highest
-    lowest = ranked_below(candidate, wanted, offset, pool, point, highest=False)
-    highest = ranked_below(candidate, wanted, offset, pool, point, highest=True)
-    # then
-    assert np.flatnonzero(lowest).tolist() == [0, 2, 4]
-    assert np.flatnonzero(highest).tolist() == [2, 3, 7]
 
 
 def test_the_equilibrium_estimate_starts_supply_where_pay_meets_the_wage() -> None:
