@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.bench.compare import SCENARIOS
-from pipeline.bench.constants import REPO_ROOT
 from pipeline.bench.exceptions import BenchSetupFailed
+from pipeline.paths import REPO_ROOT
 
 
 def _spread(low: float, high: float, count: int) -> list[float]:

@@ -111,7 +111,8 @@ def test_bounds_are_accepted() -> None:
 def test_the_cap_counts_points_times_replications() -> None:
     # given 1000 points: 100 replications fit the cap exactly, 101 do not
     dims = {"num_drivers": list(range(1, 1001))}
-    assert parse_request(runbook(dimensions=dims, replications=GRID_POINT_CAP // 1000)).replications == 100
+    fits = runbook(dimensions=dims, replications=GRID_POINT_CAP // 1000, shard_count=1000)
+    assert parse_request(fits).replications == 100
     assert errors_of(runbook(dimensions=dims, replications=101, failure_injection_shards=[])) == [
         f"dimensions: the grid has 1000 points x 101 replications = 101000 work units; at most {GRID_POINT_CAP}"
     ]
@@ -216,7 +217,13 @@ def test_a_unit_has_the_same_stream_in_any_shard_count_order_or_grid(crn: bool) 
 def test_with_crn_points_differing_only_in_a_policy_parameter_see_the_same_requests(name: str) -> None:
     # given two points that differ only in one policy parameter (commission_rate among them)
     default = defaults()[name]
-    changed = {"commission_rate": 0.1, "base_fare": 4.0, "per_block_fare": 2.0, "reservation_wage": 12.0}[name]
+    changed = {
+        "commission_rate": 0.1,
+        "base_fare": 4.0,
+        "per_block_fare": 2.0,
+        "reservation_wage": 12.0,
+        "batch_dispatch": True,
+    }[name]
     assert changed != default
     low, high = point(**{name: default}), point(**{name: changed})
     for replicate in (0, 5):
