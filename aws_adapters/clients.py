@@ -61,7 +61,7 @@ def client_config(
         retries["total_max_attempts"] = max_attempts
     return Config(
         max_pool_connections=max_pool_connections,
-        retries=retries,  # type: ignore[arg-type]
+        retries=retries,
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
         s3={"addressing_style": "path"} if path_style else None,

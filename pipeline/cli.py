@@ -31,6 +31,7 @@ COMMANDS = {
     "redrive": "pipeline.ops.cli",
     "report": "pipeline.ops.cli",
     "bench": "pipeline.bench.cli",
+    "lock": "pipeline.envs.cli",
 }
 
 

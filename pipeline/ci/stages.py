@@ -16,6 +16,11 @@ from pipeline.version import REPO_ROOT
 from sim.exceptions import SweepError
 
 REPORTS = REPO_ROOT / ".cache" / "ci"
+DURATIONS_SHOWN = 15
+# xdist processes for the stages whose tests are independent (the machine has two cores).
+PARALLEL_WORKERS = 2
+# What mypy checks (configuration: pyproject.toml [tool.mypy]).
+TYPED_PATHS = ("sim", "aws_adapters", "pipeline", "images/parent/handler.py", "images/child/handler.py")
 
 
 class StageFailed(SweepError):
@@ -57,7 +62,27 @@ def run_command(argv: list[str], what: str) -> None:
         raise StageFailed(f"{what} failed")
 
 
-def pytest_stage(*paths: str, marker: str | None = None) -> Callable[[], StageOutput]:
+def pytest_argv(paths: list[str], report: Path, *, timeout_seconds: int, workers: int = 0) -> list[str]:
+    """pytest over ``paths``: a JUnit report, a per-test timeout (pytest-timeout: a stuck test fails
+    with its name and stack), the slowest tests listed, and ``workers`` xdist processes if > 0."""
+    argv = [sys.executable, "-m", "pytest", *paths, f"--junitxml={report}", "-q"]
+    argv += [f"--timeout={timeout_seconds}", f"--durations={DURATIONS_SHOWN}"]
+    if workers:
+        argv += ["-n", str(workers), "--dist", "loadfile"]
+    return argv
+
+
+def run_pytest(argv: list[str], report: Path, cwd: Path = REPO_ROOT) -> TestCounts:
+    """Run ``argv`` (from ``pytest_argv``); the counts, or ``StageFailed`` naming how many failed."""
+    print(f"$ {' '.join(argv)}", flush=True)
+    code = subprocess.run(argv, cwd=cwd).returncode
+    counts = junit_counts(report)
+    if code not in (0, 5) or counts.failed:
+        raise StageFailed(f"pytest exited {code}: {counts.failed} failed")
+    return counts
+
+
+def pytest_stage(*paths: str, timeout_seconds: int, workers: int = 0) -> Callable[[], StageOutput]:
     """A stage that runs pytest on ``paths`` and counts results from its JUnit report."""
 
     def run() -> StageOutput:
@@ -66,15 +91,8 @@ def pytest_stage(*paths: str, marker: str | None = None) -> Callable[[], StageOu
             return StageOutput(notes=[f"no tests under {', '.join(paths)}"])
         REPORTS.mkdir(parents=True, exist_ok=True)
         report = REPORTS / f"{'-'.join(Path(p).name for p in existing)}.xml"
-        argv = [sys.executable, "-m", "pytest", *existing, f"--junitxml={report}", "-q"]
-        if marker:
-            argv += ["-m", marker]
-        print(f"$ {' '.join(argv)}", flush=True)
-        code = subprocess.run(argv, cwd=REPO_ROOT).returncode
-        counts = junit_counts(report)
-        if code not in (0, 5) or counts.failed:
-            raise StageFailed(f"pytest exited {code}: {counts.failed} failed")
-        return StageOutput(tests=counts)
+        argv = pytest_argv(existing, report, timeout_seconds=timeout_seconds, workers=workers)
+        return StageOutput(tests=run_pytest(argv, report))
 
     return run
 
@@ -94,6 +112,7 @@ def static_checks() -> StageOutput:
     python = sys.executable
     run_command([python, "-m", "ruff", "check", "."], "ruff check")
     run_command([python, "-m", "ruff", "format", "--check", "."], "ruff format --check")
+    run_command([python, "-m", "mypy", *TYPED_PATHS], "mypy")
     notes = []
     from pipeline.athena import lint_files
 
@@ -115,15 +134,23 @@ def demo() -> StageOutput:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("static", "ruff, SQL lint, terraform fmt, checkov", static_checks),
+    Stage("static", "ruff, mypy, SQL lint, terraform fmt, checkov", static_checks),
     Stage(
         "unit",
         "unit tests (sim, contract, build definitions, Terraform HCL)",
-        pytest_stage("tests/unit", "tests/infra"),
+        pytest_stage("tests/unit", "tests/infra", timeout_seconds=120, workers=PARALLEL_WORKERS),
     ),
-    Stage("functional", "local sweeps, DuckDB checks, Athena SQL on real Parquet", pytest_stage("tests/functional")),
-    Stage("e2e", "zip functions end to end on the emulator", pytest_stage("tests/e2e")),
-    Stage("images", "image builds, reproducibility, image functions on the emulator", pytest_stage("tests/container")),
-    Stage("browser", "the report page in headless Chromium", pytest_stage("tests/browser")),
+    Stage(
+        "functional",
+        "local sweeps, DuckDB checks, Athena SQL on real Parquet",
+        pytest_stage("tests/functional", timeout_seconds=180, workers=PARALLEL_WORKERS),
+    ),
+    Stage("e2e", "zip functions end to end on the emulator", pytest_stage("tests/e2e", timeout_seconds=300)),
+    Stage(
+        "images",
+        "image builds, reproducibility, image functions on the emulator",
+        pytest_stage("tests/container", timeout_seconds=600),
+    ),
+    Stage("browser", "the report page in headless Chromium", pytest_stage("tests/browser", timeout_seconds=120)),
     Stage("demo", "the main job: python -m pipeline demo", demo),
 )

@@ -12,7 +12,6 @@ REQUEST_VALIDATOR_NAME = "validate-body"
 # The request schema file itself: API Gateway's model is read from it, never copied.
 REQUEST_SCHEMA_FILE = REPO_ROOT / "sim" / "request_schema.json"
 
-RUNTIME = "python3.11"
 HANDLER = "handler.handler"
 ARCHITECTURE = "x86_64"
 PARENT_MEMORY_MB = 512

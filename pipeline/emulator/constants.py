@@ -15,8 +15,6 @@ MINISTACK_VENV = CACHE_DIR / "ministack-venv"
 # own sys.executable, so MiniStack is started on this one (its packages added to sys.path in
 # process only) and functions find no package they did not bring, as on AWS.
 LAMBDA_PYTHON_VENV = CACHE_DIR / "lambda-python-venv"
-# Zip functions run on the emulator's interpreter: it must be the Lambda runtime's version.
-LAMBDA_PYTHON_VERSION = (3, 11)
 
 STATE_DIR = CACHE_DIR / "emulator"
 DEFAULT_BIND_HOST = "127.0.0.1"

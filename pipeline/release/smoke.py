@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pipeline.release.ledger import SmokeResult
+from pipeline.release.ledger import SmokeResult, SmokeStatus
 from sim.contract import parse_request
 from sim.datasets import layout
 from sim.datasets.parquet import decode
@@ -103,6 +103,7 @@ def smoke_test(
     run = body["run_id"]
     started = time.monotonic()
     parent_version = child_version = None
+    status: SmokeStatus
     try:
         _invoke_parent(lambda_, parent_function, body)
         manifest = load_manifest(store, run, results_prefix) or {}

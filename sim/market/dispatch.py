@@ -92,7 +92,7 @@ def match_nearest(requests: Requests, drivers: IdleDrivers, city_size: np.ndarra
     if requests.point.size and drivers.point.size:
         slots = _layout(drivers, point_count)
         for wave in _waves(requests, point_count):
-            wave = wave[slots.free.any(axis=1)[requests.point[wave]]]
+            wave = wave[np.asarray(slots.free.any(axis=1))[requests.point[wave]]]
             if wave.size:
                 found.extend(_match_wave(requests, wave, slots, city_size))
     if not found:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 
-def torus_distance(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, size) -> np.ndarray:
+def torus_distance(
+    ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, size: np.ndarray | int
+) -> np.ndarray:
     """Manhattan distance on a grid of ``size`` blocks per side that wraps at the edges."""
     dx = np.abs(ax - bx)
     dy = np.abs(ay - by)
     return np.minimum(dx, size - dx) + np.minimum(dy, size - dy)
 
 
-def _toward(start: np.ndarray, goal: np.ndarray, size: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+def _toward(start: np.ndarray, goal: np.ndarray, size: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ahead = (goal - start) % size
     forward = ahead <= size // 2
     length = np.where(forward, ahead, size - ahead)
