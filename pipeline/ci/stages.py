@@ -82,6 +82,13 @@ def run_pytest(argv: list[str], report: Path, cwd: Path = REPO_ROOT) -> TestCoun
     return counts
 
 
+def junit_properties(report: Path) -> list[str]:
+    """``name: value`` of every property a test recorded (``record_property``): figures for the notes."""
+    if not report.exists():
+        return []
+    return [f"{p.get('name')}: {p.get('value')}" for p in ET.parse(report).getroot().iter("property")]
+
+
 def pytest_stage(*paths: str, timeout_seconds: int, workers: int = 0) -> Callable[[], StageOutput]:
     """A stage that runs pytest on ``paths`` and counts results from its JUnit report."""
 
@@ -92,7 +99,7 @@ def pytest_stage(*paths: str, timeout_seconds: int, workers: int = 0) -> Callabl
         REPORTS.mkdir(parents=True, exist_ok=True)
         report = REPORTS / f"{'-'.join(Path(p).name for p in existing)}.xml"
         argv = pytest_argv(existing, report, timeout_seconds=timeout_seconds, workers=workers)
-        return StageOutput(tests=run_pytest(argv, report))
+        return StageOutput(tests=run_pytest(argv, report), notes=junit_properties(report))
 
     return run
 

@@ -23,6 +23,10 @@ CHILD_TIMEOUT_SECONDS = 600
 CHILD_MAX_RETRY_ATTEMPTS = 2
 CHILD_MAX_EVENT_AGE_SECONDS = 3600
 PARENT_DISPATCH_CONCURRENCY = 32
+# Lambda's log format and levels (Terraform's variables default to the same): JSON, as Powertools logs.
+LOG_FORMAT = "JSON"
+APPLICATION_LOG_LEVEL = "INFO"
+SYSTEM_LOG_LEVEL = "INFO"
 
 LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",

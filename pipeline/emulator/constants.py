@@ -35,7 +35,7 @@ ENV_TMPDIR = "TMPDIR"
 QUIET_LISTENERS = {"IOT_MTLS_ENABLED": "0", "SFTP_ENABLED": "0"}
 # Inherited variables that would leak the operator's Python or AWS setup into functions:
 # MiniStack copies its own environment into every function process.
-SCRUBBED_ENV_PREFIXES = ("AWS_", "PYTHON", "VIRTUAL_ENV", "LOCALSTACK_", "EDGE_PORT")
+SCRUBBED_ENV_PREFIXES = ("AWS_", "PYTHON", "VIRTUAL_ENV", "LOCALSTACK_")
 # What a local client process (boto3, pyarrow's S3) needs to talk to the emulator: its dummy
 # credentials, and never a search of the EC2/container metadata addresses for real ones.
 EMULATOR_CLIENT_ENV = {
