@@ -42,9 +42,17 @@ def platform_flags(python_version: str = LAMBDA_PYTHON_VERSION) -> list[str]:
     return flags
 
 
+# The distributions the functions import (sim, aws_adapters, the handlers); pyproject pins them.
+FUNCTION_DISTRIBUTIONS = ("numpy", "pyarrow", "jsonschema", "boto3", "aws-lambda-powertools", "numba", "llvmlite")
+
+
 def runtime_requirements() -> list[str]:
-    """The pins listed in pyproject's ``[project] dependencies``."""
-    return list(tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"])
+    """pyproject's ``[project] dependencies`` pins of FUNCTION_DISTRIBUTIONS."""
+    pins = tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"]
+    chosen = [pin for pin in pins if _normalise(re.split(r"[=<>!~\[;]", pin, maxsplit=1)[0]) in FUNCTION_DISTRIBUTIONS]
+    if len(chosen) != len(FUNCTION_DISTRIBUTIONS):
+        raise PackagingFailed(f"pyproject.toml must pin each of {', '.join(FUNCTION_DISTRIBUTIONS)}, found {chosen}")
+    return chosen
 
 
 def _normalise(name: str) -> str:
