@@ -12,8 +12,6 @@ RUNTIME = f"python{FUNCTION_PYTHON}"
 EMULATOR_PYTHON = FUNCTION_PYTHON
 # The operator's development environment (pyproject's requires-python floor; `make setup`).
 DEV_PYTHON = "3.11"
-# ridehail, the benchmark's reference simulator, needs Python >= 3.12.
-RIDEHAIL_PYTHON = "3.12"
 
 CACHE_DIR = REPO_ROOT / ".cache"
 UV_CACHE = CACHE_DIR / "uv"

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.envs.constants import DEV_PYTHON, EMULATOR_PYTHON, FUNCTION_PYTHON, LOCK_PLATFORM, RIDEHAIL_PYTHON
+from pipeline.envs.constants import DEV_PYTHON, EMULATOR_PYTHON, FUNCTION_PYTHON, LOCK_PLATFORM
 from pipeline.envs.venv import run_uv
 from pipeline.version import REPO_ROOT
 
@@ -58,6 +58,7 @@ def _spec(path: str, python: str, purpose: str, *requirements: str) -> LockSpec:
 
 def lock_specs() -> tuple[LockSpec, ...]:
     """Every lock but the functions' own (their pins come from the tools' constants)."""
+    from pipeline.bench.constants import RIDEHAIL_PYTHON_VERSION
     from pipeline.emulator.constants import MINISTACK_VERSION
     from pipeline.infra.constants import CHECKOV_VERSION
 
@@ -77,7 +78,7 @@ def lock_specs() -> tuple[LockSpec, ...]:
         ),
         _spec(
             "pipeline/bench/ridehail.lock",
-            RIDEHAIL_PYTHON,
+            "{}.{}".format(*RIDEHAIL_PYTHON_VERSION),
             "ridehail, the benchmark's reference simulator (.cache/ridehail-venv; it needs Python >= 3.12).",
             "ridehail==2026.10.12.4",
         ),
