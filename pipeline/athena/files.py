@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline.athena.exceptions import PlanInvalid, UnknownQuery
 
 # The repository's athena/ (a symlink here, so that an installed package carries the SQL too).
-ATHENA_DIR = Path(__file__).with_name("sql")
+ATHENA_DIR = Path(__file__).with_name("sql").resolve()
 DEFAULT_PLAN = ATHENA_DIR / "athena_bootstrap.plan"
 PROJECTION_PLAN = ATHENA_DIR / "athena_bootstrap_projection.plan"
 
