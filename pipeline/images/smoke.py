@@ -25,7 +25,7 @@ INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 RIE_PORT = 8080
 READY_TIMEOUT_SECONDS = 30.0
 INVOKE_TIMEOUT_SECONDS = 60.0
-LOG_WAIT_SECONDS = 5.0
+LOG_WAIT_SECONDS = 5
 SMOKE_REQUEST_ID = "smoke-1"
 # Configuration the handlers validate at cold start; nothing is contacted in these cases.
 SMOKE_ENV = {
@@ -101,7 +101,7 @@ def smoke_image(name: str, reference: str, daemon: DockerDaemon, network: Functi
     """Run the image, invoke its case once, check the answer; the container is always removed."""
     from testcontainers.core.config import testcontainers_config
     from testcontainers.core.container import DockerContainer
-    from testcontainers.core.waiting_utils import wait_for_logs
+    from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
     case = SMOKE_CASES[name]
     testcontainers_config.ryuk_disabled = True
@@ -118,7 +118,8 @@ def smoke_image(name: str, reference: str, daemon: DockerDaemon, network: Functi
         # The log driver lags the answer: wait for the invocation's REPORT line (its absence is
         # reported below, with the log).
         with contextlib.suppress(TimeoutError):
-            wait_for_logs(container, f"REPORT RequestId: {SMOKE_REQUEST_ID}", timeout=LOG_WAIT_SECONDS, interval=0.05)
+            report = LogMessageWaitStrategy(f"REPORT RequestId: {SMOKE_REQUEST_ID}")
+            report.with_startup_timeout(LOG_WAIT_SECONDS).with_poll_interval(0.05).wait_until_ready(container)
         stdout, stderr = container.get_logs()
         log = (stdout + stderr).decode(errors="replace")
     finally:
