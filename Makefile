@@ -8,10 +8,15 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# .venv holds exactly dev.lock (hash-pinned; `python -m pipeline lock` regenerates it), synced by uv,
+# which is bootstrapped from its own pin in that lock; the project itself is installed editable.
+$(STAMP): pyproject.toml dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	awk '/^uv==/{keep=1; print; next} keep && /^ /{print; next} {keep=0}' dev.lock > $(VENV)/uv.lock.txt
+	PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+		--require-hashes -r $(VENV)/uv.lock.txt
+	UV_CACHE_DIR=.cache/uv $(BIN)/uv pip sync --quiet --require-hashes --python $(BIN)/python dev.lock
+	UV_CACHE_DIR=.cache/uv $(BIN)/uv pip install --quiet --no-deps --python $(BIN)/python -e .
 	touch $@
 
 # Debian packages the container and browser parts need (idempotent; root on these machines).

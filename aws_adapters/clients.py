@@ -1,9 +1,9 @@
 """boto3 clients that reach AWS, LocalStack or MiniStack with the same code.
 
 The endpoint comes from, in order: the explicit argument, ``AWS_ENDPOINT_URL``, LocalStack's
-in-function ``LOCALSTACK_HOSTNAME`` (+ ``EDGE_PORT``), localstack-client's ``LOCALSTACK_HOST``;
-none of them means AWS itself. Against an emulator, missing credentials and region get the
-dummy values every emulator accepts, and S3 uses path-style addressing."""
+``LOCALSTACK_HOST`` (host[:port], port 4566 by default); none of them means AWS itself. Against
+an emulator, missing credentials and region get the dummy values every emulator accepts, and S3
+uses path-style addressing."""
 
 from __future__ import annotations
 
@@ -22,12 +22,10 @@ from aws_adapters.constants import (
     AWS_REGION_ENV,
     AWS_SECRET_ACCESS_KEY_ENV,
     AWS_SESSION_TOKEN_ENV,
-    EDGE_PORT_ENV,
     EMULATOR_ACCESS_KEY,
     EMULATOR_REGION,
     LOCALSTACK_EDGE_PORT,
     LOCALSTACK_HOST_ENV,
-    LOCALSTACK_HOSTNAME_ENV,
     USE_SSL_ENV,
 )
 
@@ -44,8 +42,6 @@ def resolve_endpoint_url(explicit: str | None = None, environ: Mapping[str, str]
     if url := env.get(AWS_ENDPOINT_URL_ENV, "").strip():
         return url
     scheme = "https" if env.get(USE_SSL_ENV, "").lower() in ("1", "true") else "http"
-    if hostname := env.get(LOCALSTACK_HOSTNAME_ENV, "").strip():
-        return f"{scheme}://{hostname}:{env.get(EDGE_PORT_ENV, '').strip() or LOCALSTACK_EDGE_PORT}"
     if host := env.get(LOCALSTACK_HOST_ENV, "").strip():
         name, _, port = host.partition(":")
         return f"{scheme}://{name or 'localhost'}:{port or LOCALSTACK_EDGE_PORT}"
@@ -61,7 +57,7 @@ def client_config(
         retries["total_max_attempts"] = max_attempts
     return Config(
         max_pool_connections=max_pool_connections,
-        retries=retries,  # type: ignore[arg-type]
+        retries=retries,
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
         s3={"addressing_style": "path"} if path_style else None,

@@ -10,11 +10,10 @@ CODE_VERSION_ENV = "CODE_VERSION"
 DISPATCH_CONCURRENCY_ENV = "DISPATCH_CONCURRENCY"
 DISPATCH_MAX_ATTEMPTS_ENV = "DISPATCH_MAX_ATTEMPTS"
 
-# Where AWS clients point: the SDK's own variable first, then LocalStack's conventions
-# (LOCALSTACK_HOSTNAME + EDGE_PORT inside its functions, LOCALSTACK_HOST for localstack-client).
+# Where AWS clients point: the SDK's own variable first (LocalStack sets it inside its functions
+# too), then LocalStack's LOCALSTACK_HOST (host[:port]). Its older LOCALSTACK_HOSTNAME and
+# EDGE_PORT are deprecated by LocalStack itself and not read.
 AWS_ENDPOINT_URL_ENV = "AWS_ENDPOINT_URL"
-LOCALSTACK_HOSTNAME_ENV = "LOCALSTACK_HOSTNAME"
-EDGE_PORT_ENV = "EDGE_PORT"
 LOCALSTACK_HOST_ENV = "LOCALSTACK_HOST"
 USE_SSL_ENV = "USE_SSL"
 AWS_REGION_ENV = "AWS_REGION"

@@ -39,6 +39,7 @@ COMMANDS = {
     "runs": "pipeline.client.cli",
     "results": "pipeline.client.cli",
     "sql": "pipeline.client.cli",
+    "lock": "pipeline.envs.cli",
 }
 
 

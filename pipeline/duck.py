@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import duckdb
 
-OFFLINE_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+OFFLINE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 
 
 def connect() -> duckdb.DuckDBPyConnection:

@@ -34,9 +34,12 @@ resource "aws_lambda_function" "parent" {
     mode = local.tracing_mode
   }
 
+  # JSON, as Powertools logs: Lambda's own lines (START, REPORT, …) become JSON records too.
   logging_config {
-    log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.stack["parent"].name
+    log_format            = "JSON"
+    application_log_level = var.application_log_level
+    system_log_level      = var.system_log_level
+    log_group             = aws_cloudwatch_log_group.stack["parent"].name
   }
 
   lifecycle {
@@ -69,9 +72,12 @@ resource "aws_lambda_function" "child" {
     mode = local.tracing_mode
   }
 
+  # JSON, as Powertools logs: Lambda's own lines (START, REPORT, …) become JSON records too.
   logging_config {
-    log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.stack["child"].name
+    log_format            = "JSON"
+    application_log_level = var.application_log_level
+    system_log_level      = var.system_log_level
+    log_group             = aws_cloudwatch_log_group.stack["child"].name
   }
 
   lifecycle {

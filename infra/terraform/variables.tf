@@ -189,6 +189,28 @@ variable "log_retention_days" {
   }
 }
 
+variable "application_log_level" {
+  description = "The functions' application log level (JSON log format; Powertools reads it from AWS_LAMBDA_LOG_LEVEL)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.application_log_level)
+    error_message = "application_log_level: one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+}
+
+variable "system_log_level" {
+  description = "The level of Lambda's own log records (START, END, REPORT, platform events)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN"], var.system_log_level)
+    error_message = "system_log_level: one of DEBUG, INFO, WARN."
+  }
+}
+
 # --- results ---------------------------------------------------------------------------
 
 variable "results_bucket_name" {

@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.athena.exceptions import PlanInvalid, UnknownQuery
-from pipeline.paths import REPO_ROOT
 
-ATHENA_DIR = REPO_ROOT / "athena"
+# The repository's athena/ (a symlink here, so that an installed package carries the SQL too).
+ATHENA_DIR = Path(__file__).with_name("sql").resolve()
 DEFAULT_PLAN = ATHENA_DIR / "athena_bootstrap.plan"
 PROJECTION_PLAN = ATHENA_DIR / "athena_bootstrap_projection.plan"
 

@@ -44,22 +44,22 @@ class Violation:
 Finding = tuple[str, str]  # (rule, message)
 
 
-def _snippet(node: exp.Expression) -> str:
+def _snippet(node: exp.Expr) -> str:
     text = node.sql("athena")
     return text if len(text) <= 80 else f"{text[:77]}..."
 
 
-def _unknown_functions(query: exp.Expression) -> Iterator[Finding]:
+def _unknown_functions(query: exp.Expr) -> Iterator[Finding]:
     for node in query.find_all(exp.Anonymous):
         yield "unknown-function", f"{node.name}(): sqlglot does not know it and passes it to DuckDB as is"
 
 
-def _format(query: exp.Expression) -> Iterator[Finding]:
+def _format(query: exp.Expr) -> Iterator[Finding]:
     for node in query.find_all(exp.Format):
         yield "format", f"{_snippet(node)}: format() is mistranslated for DuckDB; use concat or CAST"
 
 
-def _weighted_percentile(query: exp.Expression) -> Iterator[Finding]:
+def _weighted_percentile(query: exp.Expr) -> Iterator[Finding]:
     for node in query.find_all(exp.ApproxQuantile):
         if node.args.get("weight") is not None or node.args.get("accuracy") is not None:
             yield (
@@ -71,7 +71,7 @@ def _weighted_percentile(query: exp.Expression) -> Iterator[Finding]:
             )
 
 
-def _hidden_columns(query: exp.Expression) -> Iterator[Finding]:
+def _hidden_columns(query: exp.Expr) -> Iterator[Finding]:
     for node in query.find_all(exp.Column):
         if node.name.startswith("$"):
             yield "hidden-column", f'"{node.name}": Athena\'s hidden columns have no DuckDB equivalent'
@@ -95,7 +95,7 @@ def _run_id_filters(select: exp.Select) -> set[str]:
     return pinned
 
 
-def _run_id_parameter(query: exp.Expression) -> Iterator[Finding]:
+def _run_id_parameter(query: exp.Expr) -> Iterator[Finding]:
     if query.find(exp.Placeholder) is None:
         yield "run-id-parameter", "no ? placeholder: the run_id must be an execution parameter"
     ctes = {cte.alias for cte in query.find_all(exp.CTE)}
@@ -114,7 +114,7 @@ def _run_id_parameter(query: exp.Expression) -> Iterator[Finding]:
             )
 
 
-def _integer_division(query: exp.Expression) -> Iterator[Finding]:
+def _integer_division(query: exp.Expr) -> Iterator[Finding]:
     try:
         typed = annotate_types(
             qualify(query.copy(), schema=optimizer_schema(), dialect="athena"),
@@ -137,7 +137,7 @@ def _integer_division(query: exp.Expression) -> Iterator[Finding]:
             )
 
 
-RULES: tuple[Callable[[exp.Expression], Iterable[Finding]], ...] = (
+RULES: tuple[Callable[[exp.Expr], Iterable[Finding]], ...] = (
     _unknown_functions,
     _format,
     _weighted_percentile,

@@ -34,14 +34,14 @@ from pipeline.results import ResultsSource
 from sim.datasets.schemas import SCHEMAS
 
 RUN_ID_PARAMETER = "run_id"
-_NULL_KEEPING = {exp.ArgMax: "ARG_MAX_NULL", exp.ArgMin: "ARG_MIN_NULL"}
+_NULL_KEEPING: dict[type[exp.Expr], str] = {exp.ArgMax: "ARG_MAX_NULL", exp.ArgMin: "ARG_MIN_NULL"}
 
 
-def _named_placeholder(node: exp.Expression) -> exp.Expression:
+def _named_placeholder(node: exp.Expr) -> exp.Expr:
     return exp.Placeholder(this=RUN_ID_PARAMETER) if isinstance(node, exp.Placeholder) else node
 
 
-def _null_keeping_arg_extreme(node: exp.Expression) -> exp.Expression:
+def _null_keeping_arg_extreme(node: exp.Expr) -> exp.Expr:
     """Trino's max_by/min_by (two arguments) -> DuckDB's NULL-keeping arg_max_null/arg_min_null."""
     function = _NULL_KEEPING.get(type(node))
     if function is None or node.args.get("count") is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -20,7 +18,8 @@ from pipeline.bench.constants import (
     RIDEHAIL_VENV,
 )
 from pipeline.bench.exceptions import BenchSetupFailed
-from pipeline.paths import CACHE_DIR
+from pipeline.envs.exceptions import EnvironmentSetupFailed
+from pipeline.envs.venv import ensure_venv
 
 _MARKER = ".project-lock-sha256"
 
@@ -50,26 +49,12 @@ def find_python(explicit: str | None = None) -> str:
     raise BenchSetupFailed(f"no working {name} found: set {RIDEHAIL_PYTHON_ENV} or install it (pyenv install 3.12)")
 
 
-def _run(argv: list[str]) -> None:
-    result = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise BenchSetupFailed(f"{' '.join(argv[:4])} ... failed:\n{result.stderr[-2000:]}")
-
-
 def ensure_ridehail_venv(python: str | None = None) -> Path:
-    """The venv's interpreter, (re)building the venv when the lock file changed."""
-    digest = hashlib.sha256(RIDEHAIL_LOCK.read_bytes()).hexdigest()
-    marker = RIDEHAIL_VENV / _MARKER
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(CACHE_DIR / ".ridehail-venv.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        if not (marker.exists() and marker.read_text() == digest):
-            shutil.rmtree(RIDEHAIL_VENV, ignore_errors=True)
-            _run([find_python(python), "-m", "venv", str(RIDEHAIL_VENV)])
-            pip = str(RIDEHAIL_VENV / "bin" / "pip")
-            _run([pip, "install", "--quiet", "--disable-pip-version-check", "-r", str(RIDEHAIL_LOCK)])
-            marker.write_text(digest)
-    return RIDEHAIL_VENV / "bin" / "python"
+    """The venv's interpreter, (re)building the venv (uv) when the lock file changed."""
+    try:
+        return ensure_venv(RIDEHAIL_VENV, RIDEHAIL_LOCK, find_python(python))
+    except EnvironmentSetupFailed as error:
+        raise BenchSetupFailed(str(error)) from None
 
 
 def run_ridehail(interpreter: Path, scenario: dict[str, Any]) -> dict[str, float]:

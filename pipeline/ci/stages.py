@@ -19,6 +19,11 @@ REPORTS = CACHE_DIR / "ci"
 BACKEND_SUITE = "tests/backends"
 """One suite over the backends: run by the functional stage locally and by the e2e stage on the
 emulator, in the same pytest process as tests/e2e so it shares the session's emulator."""
+DURATIONS_SHOWN = 15
+# xdist processes for the stages whose tests are independent (the machine has two cores).
+PARALLEL_WORKERS = 2
+# What mypy checks (configuration: pyproject.toml [tool.mypy]).
+TYPED_PATHS = ("sim", "aws_adapters", "pipeline", "images/parent/handler.py", "images/child/handler.py")
 
 
 class StageFailed(SweepError):
@@ -60,7 +65,38 @@ def run_command(argv: list[str], what: str) -> None:
         raise StageFailed(f"{what} failed")
 
 
-def pytest_stage(*paths: str, marker: str | None = None, options: tuple[str, ...] = ()) -> Callable[[], StageOutput]:
+def pytest_argv(
+    paths: list[str], report: Path, *, timeout_seconds: int, workers: int = 0, options: tuple[str, ...] = ()
+) -> list[str]:
+    """pytest over ``paths`` with ``options``: a JUnit report, a per-test timeout (pytest-timeout: a stuck test fails
+    with its name and stack), the slowest tests listed, and ``workers`` xdist processes if > 0."""
+    argv = [sys.executable, "-m", "pytest", *paths, *options, f"--junitxml={report}", "-q"]
+    argv += [f"--timeout={timeout_seconds}", f"--durations={DURATIONS_SHOWN}"]
+    if workers:
+        argv += ["-n", str(workers), "--dist", "loadfile"]
+    return argv
+
+
+def run_pytest(argv: list[str], report: Path, cwd: Path = REPO_ROOT) -> TestCounts:
+    """Run ``argv`` (from ``pytest_argv``); the counts, or ``StageFailed`` naming how many failed."""
+    print(f"$ {' '.join(argv)}", flush=True)
+    code = subprocess.run(argv, cwd=cwd).returncode
+    counts = junit_counts(report)
+    if code not in (0, 5) or counts.failed:
+        raise StageFailed(f"pytest exited {code}: {counts.failed} failed")
+    return counts
+
+
+def junit_properties(report: Path) -> list[str]:
+    """``name: value`` of every property a test recorded (``record_property``): figures for the notes."""
+    if not report.exists():
+        return []
+    return [f"{p.get('name')}: {p.get('value')}" for p in ET.parse(report).getroot().iter("property")]
+
+
+def pytest_stage(
+    *paths: str, timeout_seconds: int, workers: int = 0, options: tuple[str, ...] = ()
+) -> Callable[[], StageOutput]:
     """A stage that runs pytest on ``paths`` (with ``options``) and counts results from its JUnit report."""
 
     def run() -> StageOutput:
@@ -69,15 +105,8 @@ def pytest_stage(*paths: str, marker: str | None = None, options: tuple[str, ...
             return StageOutput(notes=[f"no tests under {', '.join(paths)}"])
         REPORTS.mkdir(parents=True, exist_ok=True)
         report = REPORTS / f"{'-'.join(Path(p).name for p in existing)}.xml"
-        argv = [sys.executable, "-m", "pytest", *existing, *options, f"--junitxml={report}", "-q"]
-        if marker:
-            argv += ["-m", marker]
-        print(f"$ {' '.join(argv)}", flush=True)
-        code = subprocess.run(argv, cwd=REPO_ROOT).returncode
-        counts = junit_counts(report)
-        if code not in (0, 5) or counts.failed:
-            raise StageFailed(f"pytest exited {code}: {counts.failed} failed")
-        return StageOutput(tests=counts)
+        argv = pytest_argv(existing, report, timeout_seconds=timeout_seconds, workers=workers, options=options)
+        return StageOutput(tests=run_pytest(argv, report), notes=junit_properties(report))
 
     return run
 
@@ -97,6 +126,7 @@ def static_checks() -> StageOutput:
     python = sys.executable
     run_command([python, "-m", "ruff", "check", "."], "ruff check")
     run_command([python, "-m", "ruff", "format", "--check", "."], "ruff format --check")
+    run_command([python, "-m", "mypy", *TYPED_PATHS], "mypy")
     notes = []
     from pipeline.athena import lint_files
 
@@ -118,23 +148,33 @@ def demo() -> StageOutput:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("static", "ruff, SQL lint, terraform fmt, checkov", static_checks),
+    Stage("static", "ruff, mypy, SQL lint, terraform fmt, checkov", static_checks),
     Stage(
         "unit",
         "unit tests (sim, contract, build definitions, Terraform HCL)",
-        pytest_stage("tests/unit", "tests/infra"),
+        pytest_stage("tests/unit", "tests/infra", timeout_seconds=120, workers=PARALLEL_WORKERS),
     ),
     Stage(
         "functional",
         "local sweeps, DuckDB checks, Athena SQL on real Parquet, the backend suite locally",
-        pytest_stage("tests/functional", BACKEND_SUITE, options=("--backend", "local")),
+        pytest_stage(
+            "tests/functional",
+            BACKEND_SUITE,
+            timeout_seconds=180,
+            workers=PARALLEL_WORKERS,
+            options=("--backend", "local"),
+        ),
     ),
     Stage(
         "e2e",
         "zip functions end to end on the emulator, the backend suite on it",
-        pytest_stage("tests/e2e", BACKEND_SUITE, options=("--backend", "emulator")),
+        pytest_stage("tests/e2e", BACKEND_SUITE, timeout_seconds=300, options=("--backend", "emulator")),
     ),
-    Stage("images", "image builds, reproducibility, image functions on the emulator", pytest_stage("tests/container")),
-    Stage("browser", "the report page in headless Chromium", pytest_stage("tests/browser")),
+    Stage(
+        "images",
+        "image builds, reproducibility, image functions on the emulator",
+        pytest_stage("tests/container", timeout_seconds=600),
+    ),
+    Stage("browser", "the report page in headless Chromium", pytest_stage("tests/browser", timeout_seconds=120)),
     Stage("demo", "the main job: python -m pipeline demo", demo),
 )

@@ -6,13 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.deploy.constants import HANDLER, RUNTIME
+from pipeline.deploy.constants import HANDLER
+from pipeline.envs.constants import RUNTIME
 
 
 class FunctionCode(Protocol):
     """A function's code: staged where Lambda can fetch it, then named in Create/UpdateFunctionCode."""
 
-    package_type: str
+    @property
+    def package_type(self) -> str:
+        """``Zip`` or ``Image``."""
+        ...
 
     def stage(self, s3: Any, artifacts_bucket: str, function_name: str) -> dict[str, str]:
         """Upload what needs uploading; the code location (CreateFunction's ``Code``, which has

@@ -17,7 +17,6 @@ REQUEST_MODEL_CONTENT_TYPES = ("application/json", "$default")
 # The request schema file itself: API Gateway's model is read from it, never copied.
 REQUEST_SCHEMA_FILE = REPO_ROOT / "sim" / "request_schema.json"
 
-RUNTIME = "python3.11"
 HANDLER = "handler.handler"
 ARCHITECTURE = "x86_64"
 PARENT_MEMORY_MB = 512
@@ -26,6 +25,10 @@ CHILD_MEMORY_MB = 1769  # one full vCPU on AWS
 # retries) before it is dropped. Its retries are sim.worker.MAX_RETRIES, the dispatch
 # defaults sim.constants'.
 CHILD_MAX_EVENT_AGE_SECONDS = 3600
+# Lambda's log format and levels (Terraform's variables default to the same): JSON, as Powertools logs.
+LOG_FORMAT = "JSON"
+APPLICATION_LOG_LEVEL = "INFO"
+SYSTEM_LOG_LEVEL = "INFO"
 
 LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",

@@ -69,8 +69,8 @@ def deploy(
     both functions (e.g. an ``AWS_ENDPOINT_URL`` that containers can reach)."""
     names = names or DeploymentNames()
     version = code_version or current_code_version()
-    parent_code = parent_code or ZipCode(build_zip("parent"))
-    child_code = child_code or ZipCode(build_zip("child"))
+    parent: FunctionCode = parent_code or ZipCode(build_zip("parent"))
+    child: FunctionCode = child_code or ZipCode(build_zip("child"))
     s3, iam, lambda_, apigateway, sts, sqs = (
         client(service, endpoint_url=endpoint_url, region_name=region)
         for service in ("s3", "iam", "lambda", "apigateway", "sts", "sqs")
@@ -92,7 +92,7 @@ def deploy(
         lambda_,
         s3,
         name=names.child_function,
-        code=child_code,
+        code=child,
         role_arn=ensure_role(iam, names.role("child"), policies["child"]),
         environment=common,
         memory_mb=CHILD_MEMORY_MB,
@@ -109,7 +109,7 @@ def deploy(
         lambda_,
         s3,
         name=names.parent_function,
-        code=parent_code,
+        code=parent,
         role_arn=ensure_role(iam, names.role("parent"), policies["parent"]),
         environment={
             **common,

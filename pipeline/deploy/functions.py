@@ -10,7 +10,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from pipeline.deploy.code import FunctionCode
-from pipeline.deploy.constants import ARCHITECTURE, LAMBDA_TRUST_POLICY
+from pipeline.deploy.constants import (
+    APPLICATION_LOG_LEVEL,
+    ARCHITECTURE,
+    LAMBDA_TRUST_POLICY,
+    LOG_FORMAT,
+    SYSTEM_LOG_LEVEL,
+)
 from pipeline.deploy.exceptions import FunctionNotReady
 
 READY_TIMEOUT_SECONDS = 60.0
@@ -75,6 +81,11 @@ def ensure_function(
         "MemorySize": memory_mb,
         "Timeout": timeout_seconds,
         "Environment": {"Variables": dict(environment)},
+        "LoggingConfig": {
+            "LogFormat": LOG_FORMAT,
+            "ApplicationLogLevel": APPLICATION_LOG_LEVEL,
+            "SystemLogLevel": SYSTEM_LOG_LEVEL,
+        },
     }
     try:
         current = lambda_.get_function_configuration(FunctionName=name)

@@ -16,14 +16,15 @@ import tomllib
 from pathlib import Path
 
 from pipeline.deploy.exceptions import PackagingFailed
+from pipeline.envs.constants import FUNCTION_PYTHON
 from pipeline.paths import REPO_ROOT
 
 LOCK_FILE = REPO_ROOT / "images" / "requirements.lock"
 PYPROJECT = REPO_ROOT / "pyproject.toml"
-LAMBDA_PYTHON_VERSION = "3.11"
-"""The zip functions' Python (the emulator's, and the local base image's)."""
-LOCK_PYTHON_VERSIONS = ("3.11", "3.12")
-"""Every Python an installer of the lock may target: 3.11 locally, 3.12 in the production base image."""
+LAMBDA_PYTHON_VERSION = FUNCTION_PYTHON
+"""The functions' Python: zip packages on the emulator, both base images."""
+LOCK_PYTHON_VERSIONS = (FUNCTION_PYTHON,)
+"""Every Python an installer of the lock may target (one: the functions run on one Python)."""
 LAMBDA_PLATFORMS = ("manylinux_2_28_x86_64", "manylinux2014_x86_64")
 _HEADER = """\
 # The Lambdas' runtime dependencies (sim, aws_adapters, the handlers): the whole closure,
@@ -41,9 +42,17 @@ def platform_flags(python_version: str = LAMBDA_PYTHON_VERSION) -> list[str]:
     return flags
 
 
+# The distributions the functions import (sim, aws_adapters, the handlers); pyproject pins them.
+FUNCTION_DISTRIBUTIONS = ("numpy", "pyarrow", "jsonschema", "boto3", "aws-lambda-powertools", "numba", "llvmlite")
+
+
 def runtime_requirements() -> list[str]:
-    """The pins listed in pyproject's ``[project] dependencies``."""
-    return list(tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"])
+    """pyproject's ``[project] dependencies`` pins of FUNCTION_DISTRIBUTIONS."""
+    pins = tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"]
+    chosen = [pin for pin in pins if _normalise(re.split(r"[=<>!~\[;]", pin, maxsplit=1)[0]) in FUNCTION_DISTRIBUTIONS]
+    if len(chosen) != len(FUNCTION_DISTRIBUTIONS):
+        raise PackagingFailed(f"pyproject.toml must pin each of {', '.join(FUNCTION_DISTRIBUTIONS)}, found {chosen}")
+    return chosen
 
 
 def _normalise(name: str) -> str:

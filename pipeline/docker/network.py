@@ -29,7 +29,9 @@ class FunctionNetwork:
 def ensure_network(
     cli: DockerCli, name: str = NETWORK_NAME, subnet: str = NETWORK_SUBNET, gateway: str = NETWORK_GATEWAY
 ) -> FunctionNetwork:
-    """The network, created when missing; an existing one must have the same subnet."""
+    """The network, created when missing; an existing one must have the same subnet. Either way,
+    bridges another (dead) daemon left on the gateway are removed: this daemon's may persist in
+    its data root while another daemon's bridge holds the same address."""
     try:
         record = json.loads(cli.run(["network", "inspect", name]))[0]
     except DockerError:
@@ -40,15 +42,17 @@ def ensure_network(
     found = (configs[0].get("Subnet"), configs[0].get("Gateway"))
     if found != (subnet, gateway):
         raise DockerError(f"network {name} exists with subnet/gateway {found}, expected {(subnet, gateway)}")
+    remove_stale_bridges(gateway, keep=f"br-{record['Id'][:12]}")
     return FunctionNetwork(name, subnet, gateway)
 
 
-def remove_stale_bridges(gateway: str) -> list[str]:
+def remove_stale_bridges(gateway: str, keep: str | None = None) -> list[str]:
     """Delete Docker bridges left holding ``gateway`` by a daemon that is gone.
 
     A stopped or killed dockerd leaves its bridge interfaces behind; a new daemon (another data
     root) would then put the same subnet on a second bridge, and replies to containers could be
-    routed to the dead one. Only ``br-*`` interfaces (Docker's naming) are touched."""
+    routed to the dead one. Only ``br-*`` interfaces (Docker's naming) other than ``keep`` (the
+    running daemon's own) are touched."""
     listing = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True, check=False)
     stale = sorted(
         {
@@ -56,6 +60,7 @@ def remove_stale_bridges(gateway: str) -> list[str]:
             for fields in (line.split() for line in listing.stdout.splitlines())
             if len(fields) > 3 and fields[1].startswith("br-") and fields[3].split("/")[0] == gateway
         }
+        - {keep}
     )
     for interface in stale:
         subprocess.run(["ip", "link", "delete", interface], capture_output=True, check=False)

@@ -14,8 +14,6 @@ MINISTACK_VENV = CACHE_DIR / "ministack-venv"
 # own sys.executable, so MiniStack is started on this one (its packages added to sys.path in
 # process only) and functions find no package they did not bring, as on AWS.
 LAMBDA_PYTHON_VENV = CACHE_DIR / "lambda-python-venv"
-# Zip functions run on the emulator's interpreter: it must be the Lambda runtime's version.
-LAMBDA_PYTHON_VERSION = (3, 11)
 
 STATE_DIR = CACHE_DIR / "emulator"
 DEFAULT_BIND_HOST = "127.0.0.1"
@@ -36,7 +34,7 @@ ENV_TMPDIR = "TMPDIR"
 QUIET_LISTENERS = {"IOT_MTLS_ENABLED": "0", "SFTP_ENABLED": "0"}
 # Inherited variables that would leak the operator's Python or AWS setup into functions:
 # MiniStack copies its own environment into every function process.
-SCRUBBED_ENV_PREFIXES = ("AWS_", "PYTHON", "VIRTUAL_ENV", "LOCALSTACK_", "EDGE_PORT")
+SCRUBBED_ENV_PREFIXES = ("AWS_", "PYTHON", "VIRTUAL_ENV", "LOCALSTACK_")
 # What a local client process (boto3, pyarrow's S3) needs to talk to the emulator: its dummy
 # credentials, and never a search of the EC2/container metadata addresses for real ones.
 EMULATOR_CLIENT_ENV = {

@@ -8,25 +8,19 @@ to import here as it would on AWS, instead of finding MiniStack's boto3 or jsons
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.emulator.constants import (
-    CACHE_DIR,
-    LAMBDA_PYTHON_VENV,
-    LAMBDA_PYTHON_VERSION,
-    MINISTACK_LOCK,
-    MINISTACK_VENV,
-)
+from pipeline.emulator.constants import CACHE_DIR, LAMBDA_PYTHON_VENV, MINISTACK_LOCK, MINISTACK_VENV
 from pipeline.emulator.exceptions import EmulatorSetupFailed
-
-_MARKER = ".project-lock-sha256"
+from pipeline.envs.constants import EMULATOR_PYTHON
+from pipeline.envs.exceptions import EnvironmentSetupFailed
+from pipeline.envs.python import find_python
+from pipeline.envs.venv import ensure_venv
 
 
 @dataclass(frozen=True)
@@ -38,14 +32,11 @@ class EmulatorPython:
 
 
 def _python_for_lambda() -> str:
-    """A Python of the Lambda runtime's version to build both venvs from."""
-    if sys.version_info[:2] == LAMBDA_PYTHON_VERSION:
-        return sys.executable
-    name = "python{}.{}".format(*LAMBDA_PYTHON_VERSION)
-    found = shutil.which(name)
-    if found is None:
-        raise EmulatorSetupFailed(f"{name} not found on PATH: the emulator runs zip functions on it")
-    return found
+    """A Python of the functions' version (zip functions run on the emulator's interpreter)."""
+    try:
+        return find_python(EMULATOR_PYTHON)
+    except EnvironmentSetupFailed as error:
+        raise EmulatorSetupFailed(f"{error}: the emulator runs zip functions on it") from None
 
 
 @contextmanager
@@ -64,20 +55,15 @@ def _run(argv: list[str]) -> None:
 
 
 def _site_packages(venv: Path) -> Path:
-    return venv / "lib" / "python{}.{}".format(*LAMBDA_PYTHON_VERSION) / "site-packages"
+    return venv / "lib" / f"python{EMULATOR_PYTHON}" / "site-packages"
 
 
 def ensure_ministack_venv() -> Path:
-    """MiniStack's venv, (re)built when the lock file changed; returns its site-packages."""
-    digest = hashlib.sha256(MINISTACK_LOCK.read_bytes()).hexdigest()
-    marker = MINISTACK_VENV / _MARKER
-    with _locked("ministack-venv"):
-        if not (marker.exists() and marker.read_text() == digest):
-            shutil.rmtree(MINISTACK_VENV, ignore_errors=True)
-            _run([_python_for_lambda(), "-m", "venv", str(MINISTACK_VENV)])
-            pip = str(MINISTACK_VENV / "bin" / "pip")
-            _run([pip, "install", "--quiet", "--disable-pip-version-check", "-r", str(MINISTACK_LOCK)])
-            marker.write_text(digest)
+    """MiniStack's venv, (re)built by uv when the lock file changed; returns its site-packages."""
+    try:
+        ensure_venv(MINISTACK_VENV, MINISTACK_LOCK, _python_for_lambda())
+    except EnvironmentSetupFailed as error:
+        raise EmulatorSetupFailed(str(error)) from None
     return _site_packages(MINISTACK_VENV)
 
 
@@ -85,7 +71,7 @@ def ensure_lambda_python() -> Path:
     """The empty interpreter; returns its python."""
     python = LAMBDA_PYTHON_VENV / "bin" / "python"
     with _locked("lambda-python-venv"):
-        if not python.exists():
+        if not (LAMBDA_PYTHON_VENV / "lib" / f"python{EMULATOR_PYTHON}").is_dir():
             shutil.rmtree(LAMBDA_PYTHON_VENV, ignore_errors=True)
             _run([_python_for_lambda(), "-m", "venv", "--without-pip", str(LAMBDA_PYTHON_VENV)])
     return python

@@ -20,7 +20,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 # Config keys that name the build rather than the image (legacy builder only).
 BUILD_IDENTITY_KEYS = ("container", "container_config")
@@ -31,14 +34,18 @@ def iso_time(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class _HashingWriter:
+class _HashingWriter(io.RawIOBase):
     """A write-only file that hashes what passes through it."""
 
     def __init__(self, out: BinaryIO) -> None:
+        super().__init__()
         self.out = out
         self.sha = hashlib.sha256()
 
-    def write(self, data: bytes) -> int:
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Buffer) -> int:
         self.sha.update(data)
         return self.out.write(data)
 
@@ -50,8 +57,7 @@ class _HashingWriter:
 def _clamped(member: tarfile.TarInfo, epoch: int) -> tarfile.TarInfo:
     member.mtime = min(int(member.mtime), epoch)
     member.uname = member.gname = ""
-    for key in _PAX_TIMES:
-        member.pax_headers.pop(key, None)
+    member.pax_headers = {key: value for key, value in member.pax_headers.items() if key not in _PAX_TIMES}
     return member
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from pipeline.envs.constants import FUNCTION_PYTHON
 from pipeline.images.constants import (
     BASE_RECIPE_DIR,
     FALLBACK_SOURCE_DATE_EPOCH,
@@ -24,16 +25,17 @@ class BaseImage:
     wheel_platforms: tuple[str, ...] = WHEEL_PLATFORMS
 
 
-# AWS's Lambda Python 3.12 base image (Amazon Linux 2023, glibc 2.34), pinned by digest: the
-# 3.11 image is Amazon Linux 2 (glibc 2.26), where those wheels do not load. The
-# digest is the one Renovate pinned for `public.ecr.aws/lambda/python:3.12` in
-# github.com/gkwa/itsfergus (Dockerfile) before that repository moved to 3.13; it cannot be
-# pulled or re-checked from this machine. Re-resolve with
-#   skopeo inspect --format '{{.Digest}}' docker://public.ecr.aws/lambda/python:3.12
-# and update images/*/Dockerfile's ARG default together with this constant.
+# AWS's Lambda Python 3.13 base image (Amazon Linux 2023, glibc 2.34), pinned by digest. The
+# digest is the last one Renovate pinned for `public.ecr.aws/lambda/python:3.13` in
+# github.com/gkwa/itsfergus (Dockerfile, commit 0cb163e8, 2025-11-05, "Update
+# public.ecr.aws/lambda/python:3.13 Docker digest to 11f5621") before that repository moved on
+# to 3.14; it cannot be pulled or re-checked from this machine. Re-resolve with
+#   skopeo inspect --format '{{.Digest}}' docker://public.ecr.aws/lambda/python:3.13
+# (or `docker buildx imagetools inspect public.ecr.aws/lambda/python:3.13`) and update
+# images/*/Dockerfile's ARG default together with this constant (a unit test keeps them equal).
 PRODUCTION_BASE = BaseImage(
-    ref="public.ecr.aws/lambda/python:3.12@sha256:92c88c1adc374b073b07b12bd4045497af7da68230d47c2b330423115c5850dc",
-    python_version="3.12",
+    ref="public.ecr.aws/lambda/python:3.13@sha256:11f562115ca14c92740459230f0a6c0dbf8d27152400f852856d73e0a924a0a0",
+    python_version=FUNCTION_PYTHON,
 )
 
 
@@ -53,10 +55,11 @@ class LocalBaseRecipe:
     Everything that shapes the image is data here or a file under images/base/, so the content
     hash of both names the image: a changed recipe is a new image, an unchanged one is reused."""
 
-    suite: str = "bookworm"
+    # Debian trixie's python3 is 3.13, the functions' Python (FUNCTION_PYTHON).
+    suite: str = "trixie"
     variant: str = "minbase"
     packages: tuple[str, ...] = ("python3", "python3-pip")
-    python_version: str = "3.11"
+    python_version: str = FUNCTION_PYTHON
     wheel_platforms: tuple[str, ...] = WHEEL_PLATFORMS
     runtime_dir: str = "/var/runtime"
     task_root: str = "/var/task"

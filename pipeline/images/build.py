@@ -89,12 +89,18 @@ def build_images(
 
 
 def check_reproducible(
-    *, base: BaseChoice = "auto", names: Sequence[str] = IMAGE_NAMES, daemon: DockerDaemon | None = None
+    *,
+    base: BaseChoice = "auto",
+    names: Sequence[str] = IMAGE_NAMES,
+    daemon: DockerDaemon | None = None,
+    against: ImageBuild | None = None,
 ) -> tuple[ImageBuild, ImageBuild]:
-    """Build twice from clean caches (``--no-cache``) on the host engine; equal image IDs or
-    ``NotReproducible``. Returns both builds (the second one's images stay tagged)."""
+    """Build from clean caches (``--no-cache``) on the host engine and compare with ``against``
+    (a build already made: a cached build's layers are what the first, clean, build produced),
+    else with a second clean build; equal image IDs or ``NotReproducible``. Returns both builds
+    (the second one's images stay tagged)."""
     daemon = daemon or ensure_daemon()
-    first = build_images(HostEngine(daemon, no_cache=True), base=base, names=names)
+    first = against or build_images(HostEngine(daemon, no_cache=True), base=base, names=names)
     second = build_images(HostEngine(daemon, no_cache=True), base=base, names=names)
     differing = {
         name: (first.images[name].image_id, second.images[name].image_id)
@@ -102,7 +108,7 @@ def check_reproducible(
         if first.images[name].image_id != second.images[name].image_id
     }
     if differing:
-        raise NotReproducible(f"image IDs differ between two clean builds: {differing}")
+        raise NotReproducible(f"image IDs differ between two builds: {differing}")
     return first, second
 
 

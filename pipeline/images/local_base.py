@@ -143,13 +143,33 @@ def base_config(recipe: LocalBaseRecipe, diff_ids: list[str]) -> dict[str, Any]:
 
 
 def debian_mirror(suite: str) -> str:
-    """The mirror apt itself uses for ``suite`` (deb822 ``.sources`` or one-line entries)."""
+    """The mirror apt itself uses for ``suite`` (deb822 ``.sources`` or one-line entries), else the
+    one it uses for the host's own release (a Debian mirror serves every release: a bookworm host
+    debootstraps trixie from it)."""
+    entries = _apt_entries()
+    for wanted in (suite, _host_codename()):
+        for uri, suites in entries:
+            if wanted and wanted in suites:
+                return uri
+    raise BaseImageUnavailable(f"no apt source for Debian {suite} in {', '.join(map(str, APT_SOURCES))}")
+
+
+def _host_codename(os_release: Path = Path("/etc/os-release")) -> str:
+    if not os_release.exists():
+        return ""
+    fields = dict(line.split("=", 1) for line in os_release.read_text().splitlines() if "=" in line)
+    return fields.get("VERSION_CODENAME", "").strip('"')
+
+
+def _apt_entries() -> list[tuple[str, list[str]]]:
+    """(first URI, suites) of every ``deb`` entry, in apt's reading order."""
     files: list[Path] = []
     for source in APT_SOURCES:
         if source.is_dir():
             files += [*sorted(source.glob("*.sources")), *sorted(source.glob("*.list"))]
         else:
             files.append(source)
+    entries: list[tuple[str, list[str]]] = []
     for path in files:
         if not path.exists():
             continue
@@ -157,14 +177,14 @@ def debian_mirror(suite: str) -> str:
         if path.suffix == ".sources":
             for stanza in text.split("\n\n"):
                 fields = dict(_deb822_fields(stanza))
-                if "deb" in fields.get("types", "").split() and suite in fields.get("suites", "").split():
-                    return fields["uris"].split()[0]
+                if "deb" in fields.get("types", "").split() and fields.get("uris"):
+                    entries.append((fields["uris"].split()[0], fields.get("suites", "").split()))
         else:
             for line in text.splitlines():
-                parts = line.split()
-                if len(parts) >= 3 and parts[0] == "deb" and suite in parts[2:3]:
-                    return next(p for p in parts[1:] if not p.startswith("["))
-    raise BaseImageUnavailable(f"no apt source for Debian {suite} in {', '.join(map(str, APT_SOURCES))}")
+                parts = [p for p in line.split() if not p.startswith("[")]
+                if len(parts) >= 3 and parts[0] == "deb":
+                    entries.append((parts[1], parts[2:3]))
+    return entries
 
 
 def _deb822_fields(stanza: str) -> list[tuple[str, str]]:

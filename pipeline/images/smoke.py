@@ -1,5 +1,5 @@
 """One direct invocation of an image through its entrypoint contract (the Runtime Interface
-Emulator on port 8080), in a container that testcontainers starts and this module removes.
+Emulator on port 8080), in a container that testcontainers starts, waits on (its log wait strategy) and removes.
 
 Each image gets a case that needs no AWS service: the parent rejects an invalid request with
 its own 400 (the handler module, its configuration check and the request contract all ran);
@@ -9,6 +9,7 @@ is removed explicitly."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import urllib.error
@@ -24,7 +25,8 @@ INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 RIE_PORT = 8080
 READY_TIMEOUT_SECONDS = 30.0
 INVOKE_TIMEOUT_SECONDS = 60.0
-LOG_WAIT_SECONDS = 5.0
+LOG_WAIT_SECONDS = 5
+SMOKE_REQUEST_ID = "smoke-1"
 # Configuration the handlers validate at cold start; nothing is contacted in these cases.
 SMOKE_ENV = {
     "RESULTS_BUCKET": "smoke-results",
@@ -74,7 +76,7 @@ SMOKE_CASES = {
 }
 
 
-def invoke(address: str, event: Mapping[str, Any], request_id: str = "smoke-1") -> Invocation:
+def invoke(address: str, event: Mapping[str, Any], request_id: str = SMOKE_REQUEST_ID) -> Invocation:
     """POST one event to a Runtime Interface Emulator at ``host:port``, retrying until it listens."""
     url = f"http://{address}{INVOKE_PATH}"
     data = json.dumps(event).encode()
@@ -96,20 +98,11 @@ def invoke(address: str, event: Mapping[str, Any], request_id: str = "smoke-1") 
     return Invocation(status, headers, json.loads(body) if body else None, "", time.monotonic() - started)
 
 
-def _log_with_report(container: Any, request_id: str) -> str:
-    """The container's log once it shows the invocation's REPORT line (the log driver lags)."""
-    deadline = time.monotonic() + LOG_WAIT_SECONDS
-    while True:
-        log = str(container.logs().decode(errors="replace"))
-        if f"REPORT RequestId: {request_id}" in log or time.monotonic() > deadline:
-            return log
-        time.sleep(0.05)
-
-
 def smoke_image(name: str, reference: str, daemon: DockerDaemon, network: FunctionNetwork) -> Invocation:
     """Run the image, invoke its case once, check the answer; the container is always removed."""
     from testcontainers.core.config import testcontainers_config
     from testcontainers.core.container import DockerContainer
+    from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
     case = SMOKE_CASES[name]
     testcontainers_config.ryuk_disabled = True
@@ -123,12 +116,18 @@ def smoke_image(name: str, reference: str, daemon: DockerDaemon, network: Functi
         wrapped.reload()
         address = wrapped.attrs["NetworkSettings"]["Networks"][network.name]["IPAddress"]
         result = invoke(f"{address}:{RIE_PORT}", case.event)
-        log = _log_with_report(wrapped, "smoke-1")
+        # The log driver lags the answer: wait for the invocation's REPORT line (its absence is
+        # reported below, with the log).
+        with contextlib.suppress(TimeoutError):
+            report = LogMessageWaitStrategy(f"REPORT RequestId: {SMOKE_REQUEST_ID}")
+            report.with_startup_timeout(LOG_WAIT_SECONDS).with_poll_interval(0.05).wait_until_ready(container)
+        stdout, stderr = container.get_logs()
+        log = (stdout + stderr).decode(errors="replace")
     finally:
-        container.stop()
+        container.stop()  # removes the container (and its anonymous volumes)
     result = Invocation(result.status, result.headers, result.payload, log, result.seconds, wrapped.id)
     if not case.check(result):
         raise SmokeTestFailed(f"{name}: expected {case.expected}, got {result.status} {result.payload!r}\n{log}")
-    if "REPORT RequestId: smoke-1" not in log:
+    if f"REPORT RequestId: {SMOKE_REQUEST_ID}" not in log:
         raise SmokeTestFailed(f"{name}: no REPORT line for the invocation in the container log:\n{log}")
     return result

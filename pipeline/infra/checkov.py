@@ -6,19 +6,16 @@ a scan needs no network once the venv exists."""
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pipeline.envs.exceptions import EnvironmentSetupFailed
+from pipeline.envs.venv import ensure_venv
 from pipeline.infra.constants import (
     CHECKOV_ENV,
     CHECKOV_LOCK,
@@ -32,34 +29,13 @@ from pipeline.infra.exceptions import CheckovCrashed, CheckovFailed, CheckovSetu
 from pipeline.infra.skips import apply_skips, load_skips
 from pipeline.infra.types import CheckovResult, Finding
 
-_MARKER = ".project-lock-sha256"
-
-
-@contextmanager
-def _locked(venv: Path) -> Iterator[None]:
-    """One creator at a time (a test run and `infra check` may start together)."""
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    with open(venv.parent / f".{venv.name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
 
 def ensure_checkov(venv: Path = CHECKOV_VENV, lock: Path = CHECKOV_LOCK) -> Path:
-    """checkov's executable, installing the venv from the lock file when missing or outdated."""
-    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
-    marker = venv / _MARKER
-    with _locked(venv):
-        if not (marker.exists() and marker.read_text() == digest):
-            shutil.rmtree(venv, ignore_errors=True)
-            pip = venv / "bin" / "pip"
-            for argv in (
-                [sys.executable, "-m", "venv", str(venv)],
-                [str(pip), "install", "--quiet", "--disable-pip-version-check", "-r", str(lock)],
-            ):
-                result = subprocess.run(argv, capture_output=True, text=True, check=False)
-                if result.returncode != 0:
-                    raise CheckovSetupFailed(f"{' '.join(argv[:3])} ... failed:\n{result.stderr[-2000:]}")
-            marker.write_text(digest)
+    """checkov's executable, installing the venv from the lock file (uv) when missing or outdated."""
+    try:
+        ensure_venv(venv, lock, sys.executable)
+    except EnvironmentSetupFailed as error:
+        raise CheckovSetupFailed(str(error)) from None
     return venv / "bin" / "checkov"
 
 

@@ -67,7 +67,12 @@ class Prices:
         def number(key: str, field: str = "usd") -> float:
             entry = table.get(key) if isinstance(table, dict) else None
             value = entry.get(field) if isinstance(entry, dict) else None
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            if (
+                not isinstance(entry, dict)
+                or isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or value < 0
+            ):
                 raise PriceTableInvalid(f"{path}: {key}.{field}: required, a number >= 0")
             if not isinstance(entry.get("source"), str) or not entry["source"]:
                 raise PriceTableInvalid(f"{path}: {key}.source: required, where the figure came from")

@@ -116,6 +116,7 @@ def smoke_test(
     run = body["run_id"]
     started = time.monotonic()
     parent_version = child_version = None
+    status: SmokeStatus
     try:
         _invoke_parent(lambda_, parent_function, body)
         manifest = manifest_of(store, run, results_prefix) or {}

@@ -45,7 +45,8 @@ class Stack:
 class Target(Protocol):
     """Applies an image pair and the other variables; ``name`` goes into the ledger's ``target``."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def plan(self, images: ImageUris, variables: Mapping[str, str], plan_file: Path) -> None: ...
 

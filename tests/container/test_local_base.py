@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 
 from pipeline.docker import DockerDaemon
+from pipeline.envs import FUNCTION_PYTHON
 from pipeline.images import ImageBuild
 
 STAND_IN_BANNER = "aws-lambda-rie stand-in"
@@ -14,6 +16,27 @@ STAND_IN_BANNER = "aws-lambda-rie stand-in"
 def run(daemon: DockerDaemon, *args: str) -> subprocess.CompletedProcess[str]:
     argv = [daemon.cli.executable, "run", "--rm", "--network", "none", *args]
     return subprocess.run(argv, env=daemon.cli.env, capture_output=True, text=True, timeout=60)
+
+
+def test_the_base_runs_the_function_python(
+    image_build: ImageBuild, docker_daemon: DockerDaemon, record_property: Callable[[str, object], None]
+) -> None:
+    done = run(docker_daemon, "--entrypoint", "python3", image_build.definitions["child"].base.ref, "--version")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Python {FUNCTION_PYTHON}.")
+    record_property("local base python3 --version", done.stdout.strip())
+
+
+def test_numba_and_its_llvm_load_in_the_child_image_with_the_portable_cache_settings(
+    image_build: ImageBuild, docker_daemon: DockerDaemon
+) -> None:
+    probe = "import os, numba, llvmlite.binding; print(os.environ['NUMBA_CACHE_DIR'], os.environ['NUMBA_CPU_NAME'])"
+
+    done = run(docker_daemon, "--entrypoint", "python3", image_build.images["child"].reference, "-c", probe)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["/var/task/numba_cache", "generic"]
 
 
 def test_the_entrypoint_requires_exactly_one_handler_argument(

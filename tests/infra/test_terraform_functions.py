@@ -119,3 +119,13 @@ def test_functions_are_traced_and_encrypt_their_environment(tf: TerraformConfig,
 def test_outputs_name_the_functions(tf: TerraformConfig) -> None:
     assert tf.outputs["parent_function_name"]["value"] == "${aws_lambda_function.parent.function_name}"
     assert tf.outputs["child_function_name"]["value"] == "${aws_lambda_function.child.function_name}"
+
+
+@pytest.mark.parametrize("function", ["parent", "child"])
+def test_functions_log_json_at_the_emulator_deployers_levels(tf: TerraformConfig, function: str) -> None:
+    logging = tf.resource("aws_lambda_function", function)["logging_config"][0]
+    assert logging["log_format"] == emulator.LOG_FORMAT == "JSON"
+    assert logging["application_log_level"] == "${var.application_log_level}"
+    assert logging["system_log_level"] == "${var.system_log_level}"
+    assert tf.variables["application_log_level"]["default"] == emulator.APPLICATION_LOG_LEVEL
+    assert tf.variables["system_log_level"]["default"] == emulator.SYSTEM_LOG_LEVEL

@@ -1,4 +1,4 @@
-"""Client endpoints follow AWS_ENDPOINT_URL, then LocalStack's conventions, else AWS itself."""
+"""Client endpoints follow AWS_ENDPOINT_URL, then LocalStack's LOCALSTACK_HOST, else AWS itself."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from aws_adapters.clients import client, lambda_client, resolve_endpoint_url, se
     [
         ({}, None),
         ({"AWS_ENDPOINT_URL": "http://127.0.0.1:4599"}, "http://127.0.0.1:4599"),
-        ({"AWS_ENDPOINT_URL": "http://a:1", "LOCALSTACK_HOSTNAME": "b"}, "http://a:1"),
-        ({"LOCALSTACK_HOSTNAME": "localstack", "EDGE_PORT": "4510"}, "http://localstack:4510"),
-        ({"LOCALSTACK_HOSTNAME": "localstack"}, "http://localstack:4566"),
+        ({"AWS_ENDPOINT_URL": "http://a:1", "LOCALSTACK_HOST": "b:2"}, "http://a:1"),
+        # LocalStack's deprecated variables are not read.
+        ({"LOCALSTACK_HOSTNAME": "localstack", "EDGE_PORT": "4510"}, None),
         ({"LOCALSTACK_HOST": "127.0.0.1:4567"}, "http://127.0.0.1:4567"),
         ({"LOCALSTACK_HOST": "example.test", "USE_SSL": "1"}, "https://example.test:4566"),
     ],

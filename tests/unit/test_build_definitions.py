@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.envs import FUNCTION_PYTHON
 from pipeline.images.bases import LOCAL_BASE_RECIPE, PRODUCTION_BASE, BaseImage, LocalBaseRecipe
 from pipeline.images.constants import (
     BASE_IMAGE_ARG,
@@ -106,7 +107,7 @@ def test_context_adds_the_lock_and_the_downloaded_wheels_under_wheels(tmp_path: 
 def test_wheels_are_for_the_bases_own_python_from_one_lock() -> None:
     local, production = definition(base=LOCAL).wheels, definition(base=PRODUCTION_BASE).wheels
 
-    assert (local.python_version, production.python_version) == ("3.11", "3.12")
+    assert (local.python_version, production.python_version) == ("3.11", FUNCTION_PYTHON)
     assert local.lock == production.lock == LOCK_FILE
     assert local.key != production.key and local.directory != production.directory
 
@@ -147,7 +148,9 @@ def test_dockerfile_default_base_is_the_pinned_production_digest(name: str) -> N
     default = re.search(rf"^ARG {BASE_IMAGE_ARG}=(\S+)$", text, re.MULTILINE)
 
     assert default is not None and default.group(1) == PRODUCTION_BASE.ref
-    assert re.fullmatch(r"public\.ecr\.aws/lambda/python:3\.12@sha256:[0-9a-f]{64}", PRODUCTION_BASE.ref)
+    assert re.fullmatch(
+        rf"public\.ecr\.aws/lambda/python:{re.escape(FUNCTION_PYTHON)}@sha256:[0-9a-f]{{64}}", PRODUCTION_BASE.ref
+    )
     assert re.search(rf"^ARG {SOURCE_DATE_EPOCH_ARG}$", text, re.MULTILINE)
 
 
@@ -215,8 +218,15 @@ def test_context_digest_changes_when_a_source_byte_changes(tmp_path: Path) -> No
 def test_local_base_is_named_by_its_python_and_recipe_hash() -> None:
     image = LOCAL_BASE_RECIPE.image()
 
-    assert image.python_version == "3.11"
-    assert image.ref == f"serverless-sweep/lambda-base:py3.11-{LOCAL_BASE_RECIPE.content_hash()[:16]}"
+    assert image.python_version == FUNCTION_PYTHON
+    assert image.ref == f"serverless-sweep/lambda-base:py{FUNCTION_PYTHON}-{LOCAL_BASE_RECIPE.content_hash()[:16]}"
+
+
+def test_the_local_base_and_production_run_the_one_function_python() -> None:
+    # Debian trixie's python3 is 3.13, the minor of AWS's python:3.13 base.
+    assert LOCAL_BASE_RECIPE.suite == "trixie"
+    assert LOCAL_BASE_RECIPE.python_version == PRODUCTION_BASE.python_version == FUNCTION_PYTHON
+    assert PRODUCTION_BASE.ref.startswith(f"public.ecr.aws/lambda/python:{FUNCTION_PYTHON}@sha256:")
     assert LocalBaseRecipe().content_hash() == LOCAL_BASE_RECIPE.content_hash()
 
 

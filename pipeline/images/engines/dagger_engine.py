@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pipeline.docker import DockerCli, DockerError, ensure_daemon
 from pipeline.images.context import stage_context
@@ -86,7 +86,7 @@ def container(definition: ImageDefinition, context_dir: Path, client: dagger.Cli
     return built
 
 
-def publish_options(definition: ImageDefinition) -> dict[str, object]:
+def publish_options(definition: ImageDefinition) -> dict[str, Any]:
     """``Container.publish`` keyword arguments: one platform, Docker v2 media types, gzip layers."""
     import dagger
 
