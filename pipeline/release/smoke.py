@@ -134,7 +134,7 @@ def smoke_test(
             raise _Failed(f"code_version expected {code_version!r}, observed {wrong}")
     except (_Failed, ClientError, BotoCoreError) as failure:
         detail = f"run {run}: {failure}"
-        status: SmokeStatus = "failed"
+        status = "failed"
     else:
         detail = f"run {run}: shard 0 succeeded; code_version {child_version} (parent and child)"
         status = "passed"
