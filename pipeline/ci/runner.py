@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.ci.background import BackgroundJob, start_job
 from pipeline.ci.stages import STAGES, Stage, StageFailed, StageOutput, TestCounts
 
 
@@ -24,10 +25,22 @@ class StageReport:
 def run_stages(names: list[str] | None, console: Console) -> list[StageReport]:
     """Run the named stages (all when None) in order; stop at the first failure."""
     selected = [s for s in STAGES if names is None or s.name in names]
+    jobs = {name: start_job(name) for name in dict.fromkeys(n for s in selected for n in s.needs)}
+    try:
+        return _run(selected, jobs, console)
+    finally:
+        for job in jobs.values():
+            job.stop()
+
+
+def _run(selected: list[Stage], jobs: dict[str, BackgroundJob], console: Console) -> list[StageReport]:
     reports: list[StageReport] = []
     for stage in selected:
         console.rule(f"[bold]{stage.name}[/]: {stage.description}")
-        started = time.perf_counter()
+        started = time.perf_counter()  # the wait for background jobs counts as the stage's time
+        for name in stage.needs:
+            if name in jobs:
+                console.print(jobs.pop(name).wait())
         try:
             output = stage.run()
         except StageFailed as failure:

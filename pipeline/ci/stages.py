@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.ci.background import IMAGE_BUILD
 from pipeline.paths import CACHE_DIR, REPO_ROOT
 from sim.exceptions import SweepError
 
@@ -56,6 +57,8 @@ class Stage:
     name: str
     description: str
     run: Callable[[], StageOutput]
+    needs: tuple[str, ...] = ()
+    """Background jobs (``pipeline.ci.background.JOBS``) started when ci starts and awaited before this stage."""
 
 
 def run_command(argv: list[str], what: str) -> None:
@@ -169,11 +172,13 @@ STAGES: tuple[Stage, ...] = (
         "e2e",
         "zip functions end to end on the emulator, the backend suite on it",
         pytest_stage("tests/e2e", BACKEND_SUITE, timeout_seconds=300, options=("--backend", "emulator")),
+        needs=(IMAGE_BUILD,),
     ),
     Stage(
         "images",
         "image builds, reproducibility, image functions on the emulator",
         pytest_stage("tests/container", timeout_seconds=600),
+        needs=(IMAGE_BUILD,),
     ),
     Stage("browser", "the report page in headless Chromium", pytest_stage("tests/browser", timeout_seconds=120)),
     Stage("demo", "the main job: python -m pipeline demo", demo),

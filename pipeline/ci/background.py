@@ -1,0 +1,60 @@
+"""Work ci starts at its beginning and later stages wait for: the image builds.
+
+The first image build of a clone is mostly waiting (debootstrap downloads and unpacks the
+local base's Debian packages, pip installs the wheels into the image); started before the
+static, unit and functional stages, it overlaps with their CPU-bound tests instead of
+adding its minutes to the e2e stage. Its results are Docker's layer cache and the base image
+in the pipeline's daemon, so the stages that need images find them built. A failed
+background build is reported and otherwise ignored: the stage that needs the images builds
+them itself, in the foreground, and fails there with the whole story."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.paths import CACHE_DIR, REPO_ROOT
+
+LOG_DIR = CACHE_DIR / "ci"
+LOG_TAIL_CHARS = 2000
+IMAGE_BUILD = "images"
+"""The one background job: both images on the local base with the host engine, as the tests build them."""
+JOBS: dict[str, list[str]] = {
+    IMAGE_BUILD: [sys.executable, "-m", "pipeline", "images", "build", "--engine", "host", "--base", "local"],
+}
+
+
+@dataclass
+class BackgroundJob:
+    """A running job: its process, its log and when it started."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    started: float
+
+    def wait(self) -> str:
+        """Block until the job ends; one line saying how it went (with the log's tail on failure)."""
+        code = self.process.wait()
+        seconds = time.perf_counter() - self.started
+        if code == 0:
+            return f"background {self.name}: done in {seconds:.0f} s (log {self.log})"
+        tail = self.log.read_text(errors="replace")[-LOG_TAIL_CHARS:]
+        return f"background {self.name}: exited {code} after {seconds:.0f} s; the stage builds itself\n{tail}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait()
+
+
+def start_job(name: str) -> BackgroundJob:
+    """Start ``name`` (a key of JOBS) with its output to ``.cache/ci/<name>.log``."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = LOG_DIR / f"background-{name}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(JOBS[name], cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT)
+    return BackgroundJob(name, process, log, time.perf_counter())
