@@ -17,6 +17,10 @@ REQUEST_MODEL_CONTENT_TYPES = ("application/json", "$default")
 # The request schema file itself: API Gateway's model is read from it, never copied.
 REQUEST_SCHEMA_FILE = REPO_ROOT / "sim" / "request_schema.json"
 
+# setuptools for numba.pycc on Python 3.12+ (no distutils in the standard library): the
+# market kernel's ahead-of-time build, pipeline/deploy/kernel-build.lock.
+KERNEL_BUILD_SETUPTOOLS_VERSION = "84.2.1"
+
 HANDLER = "handler.handler"
 ARCHITECTURE = "x86_64"
 PARENT_MEMORY_MB = 512

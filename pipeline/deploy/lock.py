@@ -43,7 +43,8 @@ def platform_flags(python_version: str = LAMBDA_PYTHON_VERSION) -> list[str]:
 
 
 # The distributions the functions import (sim, aws_adapters, the handlers); pyproject pins them.
-FUNCTION_DISTRIBUTIONS = ("numpy", "pyarrow", "jsonschema", "boto3", "aws-lambda-powertools", "numba", "llvmlite")
+# Not numba or llvmlite: the functions run the market kernel compiled ahead of time.
+FUNCTION_DISTRIBUTIONS = ("numpy", "pyarrow", "jsonschema", "boto3", "aws-lambda-powertools")
 
 
 def runtime_requirements() -> list[str]:

@@ -1,8 +1,9 @@
 """Zip packages of the two functions, built from the same sources as the images.
 
-A package holds ``handler.py`` (from ``images/<function>/``), ``sim/``, ``aws_adapters/`` and
-every dependency of the lock file, installed for the Lambda platform: it carries everything
-it imports. Dependencies are installed once per lock file, packages once per content hash,
+A package holds ``handler.py`` (from ``images/<function>/``), ``sim/`` with the market kernel
+compiled ahead of time (``sim/market/_kernel_aot….so``, pipeline/deploy/kernel.py),
+``aws_adapters/`` and every dependency of the lock file, installed for the Lambda platform: it
+carries everything it imports. Dependencies are installed once per lock file, packages once per content hash,
 both under ``.cache/``; the zip bytes are deterministic (sorted entries, fixed timestamps,
 no compiled bytecode). Entries are stored, not deflated: the emulator unpacks the whole
 package at every cold start (and a failed attempt's environment is discarded), and inflating
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.deploy.exceptions import PackagingFailed
+from pipeline.deploy.kernel import kernel_module_file
 from pipeline.deploy.lock import LOCK_FILE, platform_flags
 from pipeline.paths import CACHE_DIR, REPO_ROOT
 
@@ -29,10 +31,6 @@ SOURCE_PACKAGES = ("sim", "aws_adapters")
 HANDLER_MODULE = "handler.py"
 DEPS_CACHE = CACHE_DIR / "lambda-deps"
 ZIP_CACHE = CACHE_DIR / "lambda-zips"
-# numba and its LLVM (llvmlite: a 170 MiB shared library) do not fit: with them the child's package
-# measured 391 MB unzipped against Lambda's 250 MiB (262,144,000 bytes, AWS's and MiniStack's
-# limit). Zip packages leave them out; the images carry them (and numba's compiled cache).
-ZIP_EXCLUDED = frozenset({"numba", "llvmlite"})
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _SKIP_PARTS = frozenset({"__pycache__"})
 # Lambda's limit on a function's unzipped code (AWS's and MiniStack's alike).
@@ -93,7 +91,7 @@ def _source_files(function: str) -> list[tuple[str, Path]]:
     files = [(HANDLER_MODULE, handler)]
     for package in SOURCE_PACKAGES:
         files += list(_files(REPO_ROOT / package, REPO_ROOT))
-    return files
+    return [*files, kernel_module_file()]
 
 
 def _dependency_files(deps: Path, without: frozenset[str]) -> list[tuple[str, Path]]:
@@ -137,7 +135,7 @@ def build_zip(function: str, *, without: Iterable[str] = (), lock_file: Path = L
     if function not in FUNCTIONS:
         raise PackagingFailed(f"function: must be one of {FUNCTIONS}, got {function!r}")
     dropped = frozenset(without)
-    dependencies = _dependency_files(install_dependencies(lock_file), dropped | ZIP_EXCLUDED)
+    dependencies = _dependency_files(install_dependencies(lock_file), dropped)
     sources = _source_files(function)
     clashes = {name for name, _ in dependencies} & {name for name, _ in sources}
     if clashes:
@@ -150,7 +148,7 @@ def build_zip(function: str, *, without: Iterable[str] = (), lock_file: Path = L
         lock_file.read_bytes(),
         PRUNED.pattern.encode(),
         b"stored",
-        *(n.encode() for n in sorted(dropped | ZIP_EXCLUDED)),
+        *(n.encode() for n in sorted(dropped)),
     )
     base = _cached_zip(ZIP_CACHE / f"deps{suffix}-{deps_key}.zip", None, dependencies)
     key = _digest(base.name.encode(), *(name.encode() + path.read_bytes() for name, path in sources))

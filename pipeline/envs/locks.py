@@ -8,7 +8,9 @@ command."""
 
 from __future__ import annotations
 
+import re
 import tempfile
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,9 +58,19 @@ def _spec(path: str, python: str, purpose: str, *requirements: str) -> LockSpec:
     return LockSpec(REPO_ROOT / path, python, purpose, tuple(requirements))
 
 
+def pyproject_pin(name: str) -> str:
+    """pyproject's pin of distribution ``name`` (its dependencies or its dev extra), e.g. ``numba==0.68.1``."""
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    for pin in [*project["dependencies"], *project["optional-dependencies"][DEV_EXTRA]]:
+        if re.split(r"[=<>!~\[;]", pin, maxsplit=1)[0].strip().lower() == name:
+            return str(pin)
+    raise KeyError(f"pyproject.toml pins no {name!r}")
+
+
 def lock_specs() -> tuple[LockSpec, ...]:
     """Every lock but the functions' own (their pins come from the tools' constants)."""
     from pipeline.bench.constants import RIDEHAIL_PYTHON_VERSION
+    from pipeline.deploy.constants import KERNEL_BUILD_SETUPTOOLS_VERSION
     from pipeline.emulator.constants import MINISTACK_VERSION
     from pipeline.infra.constants import CHECKOV_VERSION
 
@@ -87,6 +99,14 @@ def lock_specs() -> tuple[LockSpec, ...]:
             FUNCTION_PYTHON,
             "The local base image's runtime interface client, installed into /var/runtime as in AWS's base images.",
             "awslambdaric==4.2.2",
+        ),
+        _spec(
+            "pipeline/deploy/kernel-build.lock",
+            FUNCTION_PYTHON,
+            "The market kernel's ahead-of-time build (.cache/kernel-build-venv; numba.pycc needs setuptools).",
+            pyproject_pin("numba"),
+            pyproject_pin("numpy"),
+            f"setuptools=={KERNEL_BUILD_SETUPTOOLS_VERSION}",
         ),
     )
 

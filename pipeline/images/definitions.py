@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.deploy.kernel import kernel_module_file
 from pipeline.images.archive import iso_time
 from pipeline.images.bases import BaseImage
 from pipeline.images.constants import (
@@ -73,9 +74,13 @@ class ImageDefinition:
         return dict(self.labels)
 
     def context_files(self) -> tuple[ContextFile, ...]:
-        """The whole context: the fixed files plus the lock and its downloaded wheels."""
+        """The whole context: the fixed files, the market kernel compiled ahead of time (for the
+        functions' Python, built on first use: pipeline/deploy/kernel.py), and the lock and its
+        downloaded wheels."""
+        kernel_path, kernel_file = kernel_module_file()
+        kernel = ContextFile(f"{CONTEXT_SOURCE}/{kernel_path}", kernel_file)
         wheels = tuple(ContextFile(f"{CONTEXT_WHEELS}/{w.name}", w) for w in self.wheels.files())
-        return (*self.files, ContextFile(LOCK_IN_CONTEXT, self.wheels.lock), *wheels)
+        return (*self.files, kernel, ContextFile(LOCK_IN_CONTEXT, self.wheels.lock), *wheels)
 
 
 def source_date_epoch(explicit: int | None = None, root: Path = REPO_ROOT) -> int:

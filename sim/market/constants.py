@@ -35,3 +35,7 @@ STEP_Y = np.array([0, 1, 0, -1], dtype=np.int32)
 TIE_BREAK_STRIDE = 7919
 
 MINUTES_PER_HOUR = 60
+
+# Slots of the kernel's int64 ``counters`` array: the point's scalar state between calls.
+ONLINE, ONLINE_MINUTES, BUSY_MINUTES, ONLINE_SEEN, BUSY_SEEN, NEXT_REQUEST, OPEN, WORD, WORDS_NEEDED = range(9)
+COUNTERS = 9

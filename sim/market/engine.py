@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from sim.market import kernel
-from sim.market.constants import DISPATCH_WORDS, TURN_CHUNK
+from sim.market.compiled import KERNELS
+from sim.market.constants import COUNTERS, DISPATCH_WORDS, ONLINE, TURN_CHUNK, WORD, WORDS_NEEDED
 from sim.market.requests import draw_requests
 from sim.market.results import point_result
 from sim.market.spec import PointSpec
@@ -37,8 +37,8 @@ def simulate_point(spec: PointSpec, streams: PointStreams) -> PointResult:
     placed = streams.placement.integers(0, size, size=(2, pool)).astype(np.int32)
     heading = streams.placement.integers(0, 4, size=pool).astype(np.int8)
     online = np.arange(pool) < spec.initial_online()
-    counters = np.zeros(kernel.COUNTERS, dtype=np.int64)
-    counters[kernel.ONLINE] = int(online.sum())
+    counters = np.zeros(COUNTERS, dtype=np.int64)
+    counters[ONLINE] = int(online.sum())
     state = (
         np.empty(total, dtype=np.int64),  # open request ids, oldest first
         placed[0].copy(),  # x
@@ -60,14 +60,14 @@ def simulate_point(spec: PointSpec, streams: PointStreams) -> PointResult:
         turns = streams.moves.bit_generator.random_raw(-(-(stop - start) * pool // 16)).view(np.uint8)
         minute = start
         while minute < stop:
-            minute = kernel.advance(
+            minute = KERNELS.advance(
                 minute, stop, start, size, spec.patience_min, horizon, spec.equilibrate,
                 spec.equilibration_interval_min, spec.busy_hour_payout, spec.reservation_wage,
                 spec.batch_dispatch, turns, words, requests, outcome, *state,
             )  # fmt: skip
             if minute < stop:  # ridehail's dispatch needs more words
-                wanted = max(DISPATCH_WORDS, int(counters[kernel.WORDS_NEEDED]))
+                wanted = max(DISPATCH_WORDS, int(counters[WORDS_NEEDED]))
                 fresh = streams.dispatch.bit_generator.random_raw(wanted)
-                words = np.concatenate([words[counters[kernel.WORD] :], fresh])
-                counters[kernel.WORD] = 0
+                words = np.concatenate([words[counters[WORD] :], fresh])
+                counters[WORD] = 0
     return point_result(spec, requests, outcome, state[-2])

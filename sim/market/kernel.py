@@ -1,4 +1,4 @@
-"""The compiled minute-by-minute step of one point (numba, nopython, cached on disk).
+"""The compiled minute-by-minute step of one point (numba, nopython).
 
 ``advance`` simulates minutes ``[start, stop)`` of one point in place. Each minute,
 in this order (ridehail's): idle online drivers cruise one block; supply adjusts (on
@@ -15,33 +15,42 @@ then on wherever its drive towards the pickup had got to.
 Randomness comes in as arrays drawn by the caller from the point's own numpy streams
 (cruising turns, and raw 64-bit words for ridehail's shuffles), so the kernel itself
 is a deterministic function of its inputs.
+
+Development and tests run these functions with numba's JIT (cached on disk by numba);
+the functions ship them compiled ahead of time (``python -m sim.market.precompile``).
+Callers get them from ``sim.market.compiled``, which picks one of the two.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from sim.market.cache import cached_njit
 from sim.market.constants import (
+    BUSY_MINUTES,
+    BUSY_SEEN,
     DISPATCH_WAVE,
     MAX_STEP_SHARE,
+    NEXT_REQUEST,
+    ONLINE,
+    ONLINE_MINUTES,
+    ONLINE_SEEN,
+    OPEN,
     STEP_X,
     STEP_Y,
     SUPPLY_DAMPING,
     TIE_BREAK_STRIDE,
     TURN_BY_CODE,
+    WORD,
+    WORDS_NEEDED,
 )
-
-# Slots of the int64 ``counters`` array: the point's scalar state between calls.
-ONLINE, ONLINE_MINUTES, BUSY_MINUTES, ONLINE_SEEN, BUSY_SEEN, NEXT_REQUEST, OPEN, WORD, WORDS_NEEDED = range(9)
-COUNTERS = 9
 
 _NEVER = np.iinfo(np.int32).max
 _UNIT = 2.0**-53  # a word's top 53 bits times this: a uniform double in [0, 1)
 _FAR = np.iinfo(np.int64).max
 
 
-@cached_njit
+@njit(cache=True)
 def torus_distance(ax: int, ay: int, bx: int, by: int, size: int) -> int:
     """Manhattan distance on a grid of ``size`` blocks per side that wraps at the edges."""
     dx = abs(ax - bx)
@@ -49,7 +58,7 @@ def torus_distance(ax: int, ay: int, bx: int, by: int, size: int) -> int:
     return min(dx, size - dx) + min(dy, size - dy)
 
 
-@cached_njit
+@njit(cache=True)
 def _wrap(position: int, size: int) -> int:
     """A position at most one block off the grid, back on it."""
     if position < 0:
@@ -59,7 +68,7 @@ def _wrap(position: int, size: int) -> int:
     return position
 
 
-@cached_njit
+@njit(cache=True)
 def toward(start: int, goal: int, size: int, blocks: int) -> tuple[int, int]:
     """Position after up to ``blocks`` blocks from ``start`` to ``goal`` along one axis
     (the short way round), and the blocks left over."""
@@ -70,13 +79,13 @@ def toward(start: int, goal: int, size: int, blocks: int) -> tuple[int, int]:
     return (start + (moved if forward else -moved)) % size, blocks - moved
 
 
-@cached_njit
+@njit(cache=True)
 def below(word: np.uint64, n: int) -> int:
     """A uniform integer in [0, n) from one raw 64-bit word (its top 53 bits)."""
     return int(np.float64(word >> np.uint64(11)) * _UNIT * n)
 
 
-@cached_njit
+@njit(cache=True)
 def shuffle(items: np.ndarray, n: int, words: np.ndarray, counters: np.ndarray) -> None:
     """Fisher-Yates shuffle of ``items[:n]`` in place, consuming n - 1 words."""
     position = counters[WORD]
@@ -87,7 +96,7 @@ def shuffle(items: np.ndarray, n: int, words: np.ndarray, counters: np.ndarray) 
     counters[WORD] = position
 
 
-@cached_njit
+@njit(cache=True)
 def supply_change(
     online: int, online_minutes: int, busy_minutes: int, busy_hour_payout: float, wage: float, pool: int
 ) -> int:
@@ -104,7 +113,7 @@ def supply_change(
     return min(max(online + int(step), 1), pool) - online
 
 
-@cached_njit
+@njit(cache=True)
 def _adjust_supply(
     minute: int,
     pool: int,
@@ -144,7 +153,7 @@ def _adjust_supply(
     counters[ONLINE] = count
 
 
-@cached_njit
+@njit(cache=True)
 def _start_trip(
     minute: int,
     request: int,
@@ -184,7 +193,7 @@ def _start_trip(
         y[driver] = requests[4, request]
 
 
-@cached_njit
+@njit(cache=True)
 def _nearest_by_scan(
     ox: int, oy: int, size: int, idle_x: np.ndarray, idle_y: np.ndarray, idle_count: int, nearest: np.ndarray
 ) -> tuple[int, int]:
@@ -204,7 +213,7 @@ def _nearest_by_scan(
     return ties, best_distance
 
 
-@cached_njit
+@njit(cache=True)
 def _fill_grid(
     idle_x: np.ndarray, idle_y: np.ndarray, idle_count: int, size: int, grid_start: np.ndarray, grid_slots: np.ndarray
 ) -> None:
@@ -224,7 +233,7 @@ def _fill_grid(
     grid_start[0] = 0
 
 
-@cached_njit
+@njit(cache=True)
 def _nearest_by_grid(
     ox: int,
     oy: int,
@@ -264,7 +273,7 @@ def _nearest_by_grid(
     return 0, _FAR
 
 
-@cached_njit
+@njit(cache=True)
 def _dispatch_ridehail(
     minute: int,
     size: int,
@@ -332,7 +341,7 @@ def _dispatch_ridehail(
     counters[OPEN] = kept
 
 
-@cached_njit
+@njit(cache=True)
 def _dispatch_batch(
     minute: int,
     size: int,
@@ -413,7 +422,7 @@ def _dispatch_batch(
     counters[OPEN] = kept
 
 
-@cached_njit
+@njit(cache=True)
 def advance(
     start: int,
     stop: int,
@@ -542,7 +551,7 @@ def advance(
     return stop
 
 
-@cached_njit
+@njit(cache=True)
 def tally(
     requests: np.ndarray, outcome: np.ndarray, horizon: int, warmup: int, first: int, longest: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -1,5 +1,6 @@
-"""The zip packages: the handler, both source packages and the locked dependencies, within
-Lambda's size limit, nothing compiled or cached inside."""
+"""The zip packages: the handler, both source packages with the market kernel compiled ahead of
+time, and the locked dependencies (no numba, no llvmlite), within Lambda's size limit, nothing
+else compiled or cached inside."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import zipfile
 
 import pytest
 
+from pipeline.deploy.kernel import kernel_module_file
 from pipeline.deploy.lock import read_pins
-from pipeline.deploy.package import UNZIPPED_LIMIT_BYTES, ZIP_EXCLUDED, build_zip
+from pipeline.deploy.package import UNZIPPED_LIMIT_BYTES, build_zip
 from pipeline.paths import REPO_ROOT
 
 pytestmark = pytest.mark.slow
@@ -22,11 +24,15 @@ def test_a_package_carries_its_handler_sources_and_every_locked_dependency(funct
         infos = archive.infolist()
         names = [info.filename for info in infos]
         handler = archive.read("handler.py")
+        kernel_path, kernel_file = kernel_module_file()
+        kernel = archive.read(kernel_path)
     tops = {name.split("/", 1)[0] for name in names}
     dists = {name.split("-", 1)[0].lower().replace("_", "-") for name in tops if name.endswith(".dist-info")}
     assert handler == (REPO_ROOT / "images" / function / "handler.py").read_bytes()
     assert {"sim", "aws_adapters", "numpy", "pyarrow", "boto3", "jsonschema", "aws_lambda_powertools"} <= tops
-    assert dists == set(read_pins()) - ZIP_EXCLUDED
+    assert dists == set(read_pins())
+    assert not {"numba", "llvmlite"} & (tops | dists)
+    assert kernel == kernel_file.read_bytes()
     assert sum(info.file_size for info in infos) < UNZIPPED_LIMIT_BYTES
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/tests/" in n]
     assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in infos)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.market import kernel, simulate_points
+from sim.market.constants import COUNTERS, ONLINE
 from sim.market.kernel import torus_distance, toward
 from sim.market.spec import PointSpec
 from sim.market.streams import PointStreams
@@ -63,8 +64,8 @@ def one_minute(batch_dispatch: bool, drivers: list[tuple[int, int]], origin: tup
     pool = len(drivers)
     requests = np.array([[0], [origin[0]], [origin[1]], [5], [5], [torus_distance(*origin, 5, 5, 10)]], np.int32)
     outcome = np.full((5, 1), -1, dtype=np.int32)
-    counters = np.zeros(kernel.COUNTERS, dtype=np.int64)
-    counters[kernel.ONLINE] = pool
+    counters = np.zeros(COUNTERS, dtype=np.int64)
+    counters[ONLINE] = pool
     xy = np.array(drivers, dtype=np.int32).T.copy()
     kernel.advance(
         0, 1, 0, 10, 15, 1, False, 10, 60.0, 30.0, batch_dispatch,
