@@ -9,9 +9,15 @@ from scipy import stats
 
 from pipeline.summary.intervals import estimate, independent_difference, paired_difference, t_quantile_975
 
-SAMPLES = st.lists(st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False), min_size=2, max_size=40).filter(
-    lambda v: max(v) - min(v) > 1e-3 * (1 + max(map(abs, v)))
-)
+
+def samples(min_size: int = 2, max_size: int = 40) -> st.SearchStrategy[list[float]]:
+    """Lists of values with some spread (a sample of equal values has no interval to compare)."""
+    value = st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False)
+    values = st.lists(value, min_size=min_size, max_size=max_size)
+    return values.filter(lambda v: max(v) - min(v) > 1e-3 * (1 + max(map(abs, v))))
+
+
+SAMPLES = samples()
 
 
 def test_the_t_quantile_matches_scipy_for_every_replication_count() -> None:
@@ -37,7 +43,7 @@ def test_a_sample_interval_matches_scipy(values: list[float]) -> None:
 @settings(max_examples=60, deadline=None)
 @given(data=st.data(), first=SAMPLES)
 def test_differences_match_scipy_paired_and_pooled(data: st.DataObject, first: list[float]) -> None:
-    second = data.draw(SAMPLES.filter(lambda v: len(v) == len(first)))
+    second = data.draw(samples(len(first), len(first)))
     if len({b - a for a, b in zip(first, second, strict=True)}) < 2:
         return
     paired = stats.ttest_rel(second, first).confidence_interval(0.95)
