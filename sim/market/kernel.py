@@ -274,6 +274,18 @@ def _nearest_by_grid(
 
 
 @njit(cache=True)
+def _keep_unmatched(minute: int, open_ids: np.ndarray, count: int, outcome: np.ndarray, counters: np.ndarray) -> None:
+    """Drop the requests matched this minute from the open list, keeping the others' order."""
+    kept = 0
+    for k in range(count):
+        request = open_ids[k]
+        if outcome[1, request] != minute:
+            open_ids[kept] = request
+            kept += 1
+    counters[OPEN] = kept
+
+
+@njit(cache=True)
 def _dispatch_ridehail(
     minute: int,
     size: int,
@@ -332,13 +344,7 @@ def _dispatch_ridehail(
         _start_trip(
             minute, request, idle[slot], best_distance, deadline, size, x, y, pickup_at, free_at, requests, outcome
         )
-    kept = 0
-    for k in range(count):
-        request = open_ids[k]
-        if outcome[1, request] != minute:
-            open_ids[kept] = request
-            kept += 1
-    counters[OPEN] = kept
+    _keep_unmatched(minute, open_ids, count, outcome, counters)
 
 
 @njit(cache=True)
@@ -413,13 +419,7 @@ def _dispatch_batch(
                     x, y, pickup_at, free_at, requests, outcome,
                 )  # fmt: skip
             pending = lost
-    kept = 0
-    for k in range(count):
-        request = open_ids[k]
-        if outcome[1, request] != minute:
-            open_ids[kept] = request
-            kept += 1
-    counters[OPEN] = kept
+    _keep_unmatched(minute, open_ids, count, outcome, counters)
 
 
 @njit(cache=True)
