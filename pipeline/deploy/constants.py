@@ -18,7 +18,7 @@ REQUEST_MODEL_CONTENT_TYPES = ("application/json", "$default")
 REQUEST_SCHEMA_FILE = REPO_ROOT / "sim" / "request_schema.json"
 
 # setuptools for numba.pycc on Python 3.12+ (no distutils in the standard library): the
-# market kernel's ahead-of-time build, pipeline/deploy/kernel-build.lock.
+# market kernel's ahead-of-time build, pipeline/kernel/kernel-build.lock.
 KERNEL_BUILD_SETUPTOOLS_VERSION = "84.2.1"
 
 HANDLER = "handler.handler"

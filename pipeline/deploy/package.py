@@ -1,7 +1,7 @@
 """Zip packages of the two functions, built from the same sources as the images.
 
 A package holds ``handler.py`` (from ``images/<function>/``), ``sim/`` with the market kernel
-compiled ahead of time (``sim/market/_kernel_aot….so``, pipeline/deploy/kernel.py),
+compiled ahead of time (``sim/market/_kernel_aot….so``, pipeline/kernel/build.py),
 ``aws_adapters/`` and every dependency of the lock file, installed for the Lambda platform: it
 carries everything it imports. Dependencies are installed once per lock file, packages once per content hash,
 both under ``.cache/``; the zip bytes are deterministic (sorted entries, fixed timestamps,
@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.deploy.exceptions import PackagingFailed
-from pipeline.deploy.kernel import kernel_module_file
 from pipeline.deploy.lock import LOCK_FILE, platform_flags
+from pipeline.kernel import kernel_module_file
 from pipeline.paths import CACHE_DIR, REPO_ROOT
 
 FUNCTIONS = ("parent", "child")

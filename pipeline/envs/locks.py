@@ -101,7 +101,7 @@ def lock_specs() -> tuple[LockSpec, ...]:
             "awslambdaric==4.2.2",
         ),
         _spec(
-            "pipeline/deploy/kernel-build.lock",
+            "pipeline/kernel/kernel-build.lock",
             FUNCTION_PYTHON,
             "The market kernel's ahead-of-time build (.cache/kernel-build-venv; numba.pycc needs setuptools).",
             pyproject_pin("numba"),

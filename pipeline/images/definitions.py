@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.deploy.kernel import kernel_module_file
 from pipeline.images.archive import iso_time
 from pipeline.images.bases import BaseImage
 from pipeline.images.constants import (
@@ -33,6 +32,7 @@ from pipeline.images.constants import (
     SOURCE_SUFFIXES,
 )
 from pipeline.images.wheels import WheelSet
+from pipeline.kernel import kernel_module_file
 from pipeline.paths import REPO_ROOT
 from pipeline.version import code_version
 
@@ -75,7 +75,7 @@ class ImageDefinition:
 
     def context_files(self) -> tuple[ContextFile, ...]:
         """The whole context: the fixed files, the market kernel compiled ahead of time (for the
-        functions' Python, built on first use: pipeline/deploy/kernel.py), and the lock and its
+        functions' Python, built on first use: pipeline/kernel/build.py), and the lock and its
         downloaded wheels."""
         kernel_path, kernel_file = kernel_module_file()
         kernel = ContextFile(f"{CONTEXT_SOURCE}/{kernel_path}", kernel_file)

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pipeline.local.lifeline import bind_to_parent
 from sim.invoke import InvokeFailed, InvokeServiceError
+from sim.market.compiled import KERNEL_MODULE_ENV
 from sim.store import DirectoryStore
 from sim.worker import MAX_RETRIES, AttemptContext, RunUnknown, execute_shard, parse_shard_event
 
@@ -60,11 +62,13 @@ _all_started: Any = None
 """The pool's start barrier, in a worker (synchronisation objects reach workers only at their start)."""
 
 
-def _start_worker(parent_pid: int, all_started: Any) -> None:
-    """Pool initializer: die with the parent."""
+def _start_worker(parent_pid: int, all_started: Any, kernel_module: str | None) -> None:
+    """Pool initializer: die with the parent; run the compiled kernel module if there is one."""
     global _all_started
     bind_to_parent(parent_pid)
     _all_started = all_started
+    if kernel_module:
+        os.environ[KERNEL_MODULE_ENV] = kernel_module
 
 
 def _started() -> None:
@@ -77,9 +81,13 @@ class ProcessPoolInvoker:
 
     Every worker is started by the constructor, from the caller's thread (see
     ``pipeline.local.lifeline``: the parent-death signal follows the spawning thread, and
-    the dispatch threads end once they have dispatched); each ends when this process ends."""
+    the dispatch threads end once they have dispatched); each ends when this process ends.
+    Workers simulate with ``kernel_module`` (a compiled market kernel, see
+    sim/market/compiled.py) when given, else with what this process would use."""
 
-    def __init__(self, root: str, code_version: str, workers: int | None = None) -> None:
+    def __init__(
+        self, root: str, code_version: str, workers: int | None = None, kernel_module: Path | None = None
+    ) -> None:
         self.root = root
         self.code_version = code_version
         count = workers or os.cpu_count() or 1
@@ -89,7 +97,7 @@ class ProcessPoolInvoker:
             max_workers=count,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(os.getpid(), context.Barrier(count)),
+            initargs=(os.getpid(), context.Barrier(count), str(kernel_module) if kernel_module else None),
         )
         # No worker is idle until all have met at the barrier, so each submit spawns one, from this thread.
         for started in [self._pool.submit(_started) for _ in range(count)]:

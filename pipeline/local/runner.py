@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pipeline.kernel import local_kernel_module
 from pipeline.local.invoker import ProcessPoolInvoker, ShardResult
 from pipeline.version import code_version
 from sim.contract import SweepRequest
@@ -30,11 +31,16 @@ class LocalRun:
 
 
 def run_local(request: SweepRequest, out_dir: Path, workers: int | None = None, progress: bool = False) -> LocalRun:
-    """Run every shard of the request in a process pool, writing the S3 layout under ``out_dir``."""
+    """Run every shard of the request in a process pool, writing the S3 layout under ``out_dir``.
+
+    The workers run the market kernel compiled for this interpreter (built on the first run),
+    so none of them imports numba."""
     workers = workers or os.cpu_count() or 1
     store = DirectoryStore(out_dir)
     location = str(Path(out_dir) / layout.outcomes_prefix())
-    invoker = ProcessPoolInvoker(str(out_dir), code_version(), workers=min(workers, request.shard_count))
+    invoker = ProcessPoolInvoker(
+        str(out_dir), code_version(), workers=min(workers, request.shard_count), kernel_module=local_kernel_module()
+    )
     try:
         summary = submit_run(request, store, invoker, code_version=invoker.code_version, results_location=location)
         shards = _wait(invoker, progress)

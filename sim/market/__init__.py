@@ -1,9 +1,9 @@
 """The ride-hailing market simulation: a compiled (numba) kernel per point.
 
-``simulate_points`` is loaded on first use: importing the engine loads the kernels (numba's
-JIT in development, about 0.4 s; the module compiled ahead of time in the functions, see
-sim/market/compiled.py), which code that only needs the market's types or bounds (the
-parent's request validation, the dataset tables) does not pay."""
+``simulate_points`` is imported on first use, so that the package's leaves import without the
+engine's dependencies: the kernel's ahead-of-time build (``python -m sim.market.precompile``)
+runs where only numba and numpy are installed. The kernels themselves load on the first
+simulated point (sim/market/compiled.py)."""
 
 from __future__ import annotations
 

@@ -2,15 +2,23 @@
 
 The functions carry ``sim.market._kernel_aot`` (built by ``python -m sim.market.precompile``
 into their packages and images only, never into the source tree): an extension module that
-needs numpy alone, so a cold start neither imports numba nor compiles. Where it is absent
-(development, tests, ``run --local``) the kernels are kernel.py's own numba functions. The
-module carries the digest of the sources it was compiled from; one that does not match the
-sources beside it is refused, so a stale build never runs."""
+needs numpy alone, so a cold start neither imports numba nor compiles. ``run --local`` and the
+tests point ``SWEEP_KERNEL_MODULE`` at the same module built for their own interpreter
+(pipeline/kernel/build.py), so their processes do not import numba either (about 3 s of CPU
+per process: the import and loading the JIT's cache). Where neither is there, the kernels are
+kernel.py's own numba functions. The module carries the digest of the sources it was compiled
+from; one that does not match the sources beside it is refused, so a stale build never runs.
+
+The kernels load on first use (``kernels()``), so code that imports the engine without
+simulating (the CLI, the parent) pays for neither."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
+import importlib.util
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,6 +28,8 @@ from sim.market.exceptions import StaleKernelModule
 AOT_MODULE = "sim.market._kernel_aot"
 # What is compiled into the module: the kernel and the constants it reads as globals.
 KERNEL_SOURCES = (Path(__file__).with_name("kernel.py"), Path(__file__).with_name("constants.py"))
+KERNEL_MODULE_ENV = "SWEEP_KERNEL_MODULE"
+"""The path of a compiled module file to load as ``AOT_MODULE`` (one built for this interpreter)."""
 
 
 class Kernels(NamedTuple):
@@ -40,10 +50,13 @@ def source_digest(sources: Sequence[Path] = KERNEL_SOURCES) -> int:
     return int.from_bytes(sha.digest()[:8], "big", signed=True)
 
 
-def load_kernels(module_name: str = AOT_MODULE, sources: Sequence[Path] = KERNEL_SOURCES) -> Kernels:
-    """The compiled module's kernels if it is importable and current, else the JIT's."""
+def load_kernels(
+    module_name: str = AOT_MODULE, sources: Sequence[Path] = KERNEL_SOURCES, module_file: str | None = None
+) -> Kernels:
+    """The compiled module's kernels (from ``module_file`` if given, else the importable module)
+    if there is one and it is current, else the JIT's."""
     try:
-        module = importlib.import_module(module_name)
+        module = _import_file(module_name, module_file) if module_file else importlib.import_module(module_name)
     except ModuleNotFoundError as error:
         if error.name != module_name:
             raise
@@ -59,4 +72,16 @@ def load_kernels(module_name: str = AOT_MODULE, sources: Sequence[Path] = KERNEL
     return Kernels(module.advance, module.tally, module_name)
 
 
-KERNELS = load_kernels()
+def _import_file(module_name: str, path: str) -> Any:
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None or not Path(path).is_file():
+        raise StaleKernelModule(f"{KERNEL_MODULE_ENV}={path}: not a compiled kernel module")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@functools.cache
+def kernels() -> Kernels:
+    """The kernels this process runs, loaded on the first call."""
+    return load_kernels(module_file=os.environ.get(KERNEL_MODULE_ENV))

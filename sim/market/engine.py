@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from sim.market.compiled import KERNELS
+from sim.market.compiled import kernels
 from sim.market.constants import COUNTERS, DISPATCH_WORDS, ONLINE, TURN_CHUNK, WORD, WORDS_NEEDED
 from sim.market.requests import draw_requests
 from sim.market.results import point_result
@@ -60,7 +60,7 @@ def simulate_point(spec: PointSpec, streams: PointStreams) -> PointResult:
         turns = streams.moves.bit_generator.random_raw(-(-(stop - start) * pool // 16)).view(np.uint8)
         minute = start
         while minute < stop:
-            minute = KERNELS.advance(
+            minute = kernels().advance(
                 minute, stop, start, size, spec.patience_min, horizon, spec.equilibrate,
                 spec.equilibration_interval_min, spec.busy_hour_payout, spec.reservation_wage,
                 spec.batch_dispatch, turns, words, requests, outcome, *state,

@@ -7,7 +7,7 @@ passes, compiled by numba.pycc for a generic x86-64 CPU (pycc's default: no targ
 features), so it runs
 on whatever machine Lambda picks, plus ``source_digest()``, the digest of the sources it
 was compiled from. It needs only numpy at run time. Needs numba, a C compiler and, on
-Python 3.12+, setuptools; the pipeline runs it in its own venv (pipeline/deploy/kernel.py).
+Python 3.12+, setuptools; the pipeline runs it in its own venv (pipeline/kernel/build.py).
 
 The module is stripped of debug information and linked without a build id (both depend on
 pycc's temporary build directory), so two builds from the same sources, interpreter and numba

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from sim.datasets.schemas import TRIP_STATUSES
-from sim.market.compiled import KERNELS
+from sim.market.compiled import kernels
 from sim.market.constants import MINUTES_PER_HOUR
 from sim.market.requests import DESTINATION_X, DESTINATION_Y, DISTANCE, MINUTE, ORIGIN_X, ORIGIN_Y
 from sim.market.spec import PointSpec
@@ -27,7 +27,7 @@ def point_result(spec: PointSpec, requests: np.ndarray, outcome: np.ndarray, his
     are a slice: the trip columns are views of its rows where no computation is needed."""
     first = int(np.searchsorted(requests[MINUTE], spec.warmup_min))
     longest = int(requests[DISTANCE].max(initial=0))
-    status, wait, trip_min, events, completed_by_distance, window_by_distance = KERNELS.tally(
+    status, wait, trip_min, events, completed_by_distance, window_by_distance = kernels().tally(
         requests, outcome, spec.horizon_min, spec.warmup_min, first, longest
     )
     # Money depends on the trip distance only: one value per distance.

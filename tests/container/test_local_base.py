@@ -32,8 +32,8 @@ def test_the_child_image_runs_the_compiled_kernel_and_carries_no_numba(
     image_build: ImageBuild, docker_daemon: DockerDaemon
 ) -> None:
     probe = (
-        "import importlib.util as u, sys; from sim.market.compiled import KERNELS; "
-        "print(KERNELS.origin, u.find_spec('numba') is None, u.find_spec('llvmlite') is None, 'numba' in sys.modules)"
+        "import importlib.util as u, sys; from sim.market.compiled import kernels; "
+        "print(kernels().origin, u.find_spec('numba') is None, u.find_spec('llvmlite') is None, 'numba' in sys.modules)"
     )
 
     done = run(

@@ -1,24 +1,31 @@
-"""The market kernel compiled ahead of time (what the functions run): results identical to
-numba's JIT, loaded on the functions' Python with numba unimportable, refused when stale,
-reproducible, and linked against no glibc newer than the functions' bases have."""
+"""The market kernel compiled ahead of time (what the functions, `run --local` and its workers run):
+results identical to numba's JIT, loaded with numba unimportable (on the functions' Python and on this
+interpreter), refused when stale or missing, reproducible, and linked against no glibc newer than
+the functions' bases have."""
 
 from __future__ import annotations
 
+import functools
+import json
+import os
 import pickle
 import re
 import shutil
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pipeline.deploy.kernel import KERNEL_BUILD_VENV, kernel_module_file
 from pipeline.deploy.package import install_dependencies
 from pipeline.envs import FUNCTION_PYTHON, find_python
+from pipeline.kernel import KERNEL_BUILD_VENV, kernel_module_file, local_kernel_module
 from pipeline.paths import REPO_ROOT
 from sim.market import simulate_points
+from sim.market.compiled import KERNEL_MODULE_ENV, load_kernels
+from sim.market.exceptions import StaleKernelModule
 from sim.market.types import PointResult
 from sim.params import ParamValue, defaults
 
@@ -76,6 +83,18 @@ def run_shipped(root: Path, script: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+def run_local_build(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` on this interpreter with numba blocked and the module built for it named in
+    ``SWEEP_KERNEL_MODULE``, as ``run --local``'s workers run."""
+    module = local_kernel_module()
+    assert module is not None, "no compiled module for this interpreter"
+    env = {**os.environ, KERNEL_MODULE_ENV: str(module)}
+    return subprocess.run(
+        [sys.executable, "-c", BLOCK_NUMBA + textwrap.dedent(script)],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
 def assert_same(jit: PointResult, aot: PointResult) -> None:
     assert jit.metrics == aot.metrics
     assert jit.trips.keys() == aot.trips.keys() and jit.snapshots.keys() == aot.snapshots.keys()
@@ -85,19 +104,20 @@ def assert_same(jit: PointResult, aot: PointResult) -> None:
         np.testing.assert_array_equal(jit.snapshots[name], aot.snapshots[name], err_msg=name)
 
 
+@pytest.mark.parametrize("where", ["functions", "this-interpreter"])
 @pytest.mark.parametrize("batch_dispatch", [False, True], ids=["ridehail-dispatch", "batch-dispatch"])
 def test_the_compiled_module_gives_the_jits_results_without_numba(
-    shipped_tree: Path, tmp_path: Path, batch_dispatch: bool
+    shipped_tree: Path, tmp_path: Path, batch_dispatch: bool, where: str
 ) -> None:
     points = random_markets(batch_dispatch)
     (tmp_path / "points.pickle").write_bytes(pickle.dumps(points))
-    done = run_shipped(
-        shipped_tree,
+    run = functools.partial(run_shipped, shipped_tree) if where == "functions" else run_local_build
+    done = run(
         f"""
         import pickle
         from sim.market import simulate_points
-        from sim.market.compiled import KERNELS
-        assert KERNELS.origin == "sim.market._kernel_aot", KERNELS.origin
+        from sim.market.compiled import kernels
+        assert kernels().origin == "sim.market._kernel_aot", kernels().origin
         assert "numba" not in sys.modules
         points = pickle.loads(open({str(tmp_path / "points.pickle")!r}, "rb").read())
         results = simulate_points(points)
@@ -118,13 +138,40 @@ def test_a_module_built_from_other_sources_is_refused(shipped_tree: Path) -> Non
     kernel = shipped_tree / "sim" / "market" / "kernel.py"
     kernel.write_bytes(kernel.read_bytes() + b"\n# edited after the build\n")
     try:
-        done = run_shipped(shipped_tree, "from sim.market import simulate_points")
+        done = run_shipped(shipped_tree, "from sim.market.compiled import kernels; kernels()")
     finally:
         kernel.write_bytes((REPO_ROOT / "sim" / "market" / "kernel.py").read_bytes())
 
     assert done.returncode != 0
     assert "StaleKernelModule" in done.stderr
     assert "rebuild it (python -m sim.market.precompile)" in done.stderr
+
+
+def test_a_kernel_module_setting_that_names_no_module_is_refused(tmp_path: Path) -> None:
+    missing = tmp_path / "_kernel_aot.cpython-311-x86_64-linux-gnu.so"
+
+    with pytest.raises(StaleKernelModule, match=f"{KERNEL_MODULE_ENV}={missing}: not a compiled kernel module"):
+        load_kernels(module_file=str(missing))
+
+
+def test_run_local_simulates_with_numba_unimportable_in_every_process(tmp_path: Path) -> None:
+    blocker = tmp_path / "site"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(BLOCK_NUMBA)
+    request = tmp_path / "request.json"
+    request.write_text(
+        json.dumps({"run_id": "no-numba", "dimensions": {"num_drivers": [20, 40]}, "shard_count": 2, "seed": 1})
+    )
+    local_kernel_module()  # built beforehand, as the first run --local would (the build itself needs numba)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--local", str(request), "--out", str(tmp_path / "out")],
+        cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(blocker)}, capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "2/2 shards succeeded" in done.stdout
 
 
 def test_two_builds_in_different_directories_are_the_same_bytes(tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ import zipfile
 
 import pytest
 
-from pipeline.deploy.kernel import kernel_module_file
 from pipeline.deploy.lock import read_pins
 from pipeline.deploy.package import UNZIPPED_LIMIT_BYTES, build_zip
+from pipeline.kernel import kernel_module_file
 from pipeline.paths import REPO_ROOT
 
 pytestmark = pytest.mark.slow

@@ -43,5 +43,5 @@ def test_compiled_packages_carry_a_wheel_hash_for_each_python_the_images_use() -
 
 
 def test_the_functions_lock_leaves_numba_to_the_kernel_build() -> None:
-    # The functions run the market kernel compiled ahead of time (pipeline/deploy/kernel.py).
+    # The functions run the market kernel compiled ahead of time (pipeline/kernel/build.py).
     assert not {"numba", "llvmlite"} & set(read_pins())
