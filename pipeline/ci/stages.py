@@ -21,7 +21,8 @@ BACKEND_SUITE = "tests/backends"
 """One suite over the backends: run by the functional stage locally and by the e2e stage on the
 emulator, in the same pytest process as tests/e2e so it shares the session's emulator."""
 DURATIONS_SHOWN = 15
-# xdist processes for the stages whose tests are independent (the machine has two cores).
+# xdist processes for every pytest stage but the browser's (the machine has two cores). Each
+# process has its own session fixtures: its own emulator and deployment, its own image stack.
 PARALLEL_WORKERS = 2
 # What mypy checks (configuration: pyproject.toml [tool.mypy]).
 TYPED_PATHS = ("sim", "aws_adapters", "pipeline", "images/parent/handler.py", "images/child/handler.py")
@@ -136,25 +137,18 @@ def static_checks() -> StageOutput:
     if violations := lint_files():
         raise StageFailed("SQL lint: " + "; ".join(map(str, violations)))
     notes.append("SQL lint clean")
-    from pipeline.infra import checkov_scan, terraform_fmt_check
+    from pipeline.infra import terraform_fmt_check
 
     terraform_fmt_check()
     notes.append("terraform fmt clean")
-    notes.append(checkov_scan().summary)
     return StageOutput(notes=notes)
 
 
-def demo() -> StageOutput:
-    """The README's main job, as a user runs it: its own emulator, deployment, sweep and checks."""
-    run_command([sys.executable, "-m", "pipeline", "demo"], "python -m pipeline demo")
-    return StageOutput(notes=["the one-command demo ran end to end"])
-
-
 STAGES: tuple[Stage, ...] = (
-    Stage("static", "ruff, mypy, SQL lint, terraform fmt, checkov", static_checks),
+    Stage("static", "ruff, mypy, SQL lint, terraform fmt", static_checks),
     Stage(
         "unit",
-        "unit tests (sim, contract, build definitions, Terraform HCL)",
+        "unit tests (sim, contract, build definitions, Terraform HCL and checkov)",
         pytest_stage("tests/unit", "tests/infra", timeout_seconds=120, workers=PARALLEL_WORKERS),
     ),
     Stage(
@@ -170,16 +164,21 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "e2e",
-        "zip functions end to end on the emulator, the backend suite on it",
-        pytest_stage("tests/e2e", BACKEND_SUITE, timeout_seconds=300, options=("--backend", "emulator")),
+        "zip functions end to end on the emulator, the backend suite on it, the demo command",
+        pytest_stage(
+            "tests/e2e",
+            BACKEND_SUITE,
+            timeout_seconds=300,
+            workers=PARALLEL_WORKERS,
+            options=("--backend", "emulator"),
+        ),
         needs=(IMAGE_BUILD,),
     ),
     Stage(
         "images",
         "image builds, reproducibility, image functions on the emulator",
-        pytest_stage("tests/container", timeout_seconds=600),
+        pytest_stage("tests/container", timeout_seconds=600, workers=PARALLEL_WORKERS),
         needs=(IMAGE_BUILD,),
     ),
     Stage("browser", "the report page in headless Chromium", pytest_stage("tests/browser", timeout_seconds=120)),
-    Stage("demo", "the main job: python -m pipeline demo", demo),
 )

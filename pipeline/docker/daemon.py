@@ -27,10 +27,12 @@ from pipeline.docker.constants import (
     READY_TIMEOUT_SECONDS,
     RUN_DIR,
     SOCKET,
+    START_LOCK,
     SYSTEM_SOCKET,
 )
 from pipeline.docker.exceptions import DockerUnavailable
 from pipeline.docker.packages import ensure_commands
+from pipeline.locking import exclusive
 
 OWN_HOST = f"unix://{SOCKET}"
 STOP_TIMEOUT_SECONDS = 20.0
@@ -60,14 +62,15 @@ def ensure_daemon(host: str | None = None, *, start: bool = True) -> DockerDaemo
         if DockerCli(explicit).ping():
             return DockerDaemon(explicit, _own_pid() if explicit == OWN_HOST else None)
         raise DockerUnavailable(f"no Docker daemon answers at {explicit} (from {DOCKER_HOST_ENV} or --docker-host)")
-    if SOCKET.exists() and DockerCli(OWN_HOST).ping():
-        return DockerDaemon(OWN_HOST, _own_pid())
-    system = f"unix://{SYSTEM_SOCKET}"
-    if SYSTEM_SOCKET.exists() and DockerCli(system).ping():
-        return DockerDaemon(system)
-    if not start:
-        raise DockerUnavailable("no Docker daemon answers; `python -m pipeline images daemon start` starts one")
-    return start_daemon()
+    with exclusive(START_LOCK):  # one starter at a time (tests on two xdist workers ask together)
+        if SOCKET.exists() and DockerCli(OWN_HOST).ping():
+            return DockerDaemon(OWN_HOST, _own_pid())
+        system = f"unix://{SYSTEM_SOCKET}"
+        if SYSTEM_SOCKET.exists() and DockerCli(system).ping():
+            return DockerDaemon(system)
+        if not start:
+            raise DockerUnavailable("no Docker daemon answers; `python -m pipeline images daemon start` starts one")
+        return start_daemon()
 
 
 def start_daemon() -> DockerDaemon:

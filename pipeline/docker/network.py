@@ -11,8 +11,9 @@ import subprocess
 from dataclasses import dataclass
 
 from pipeline.docker.client import DockerCli
-from pipeline.docker.constants import HOST_ALIAS, NETWORK_GATEWAY, NETWORK_NAME, NETWORK_SUBNET
+from pipeline.docker.constants import HOST_ALIAS, NETWORK_GATEWAY, NETWORK_LOCK, NETWORK_NAME, NETWORK_SUBNET
 from pipeline.docker.exceptions import DockerError
+from pipeline.locking import exclusive
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,13 @@ def ensure_network(
 ) -> FunctionNetwork:
     """The network, created when missing; an existing one must have the same subnet. Either way,
     bridges another (dead) daemon left on the gateway are removed: this daemon's may persist in
-    its data root while another daemon's bridge holds the same address."""
+    its data root while another daemon's bridge holds the same address. One caller at a time
+    (tests on two xdist workers ask together)."""
+    with exclusive(NETWORK_LOCK):
+        return _ensure_network(cli, name, subnet, gateway)
+
+
+def _ensure_network(cli: DockerCli, name: str, subnet: str, gateway: str) -> FunctionNetwork:
     try:
         record = json.loads(cli.run(["network", "inspect", name]))[0]
     except DockerError:

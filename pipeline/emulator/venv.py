@@ -7,11 +7,8 @@ to import here as it would on AWS, instead of finding MiniStack's boto3 or jsons
 
 from __future__ import annotations
 
-import fcntl
 import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from pipeline.envs.constants import EMULATOR_PYTHON
 from pipeline.envs.exceptions import EnvironmentSetupFailed
 from pipeline.envs.python import find_python
 from pipeline.envs.venv import ensure_venv
+from pipeline.locking import exclusive
 
 
 @dataclass(frozen=True)
@@ -37,15 +35,6 @@ def _python_for_lambda() -> str:
         return find_python(EMULATOR_PYTHON)
     except EnvironmentSetupFailed as error:
         raise EmulatorSetupFailed(f"{error}: the emulator runs zip functions on it") from None
-
-
-@contextmanager
-def _locked(name: str) -> Iterator[None]:
-    """Serialise venv creation between concurrent processes (a test run and a demo)."""
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(CACHE_DIR / f".{name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 def _run(argv: list[str]) -> None:
@@ -70,7 +59,7 @@ def ensure_ministack_venv() -> Path:
 def ensure_lambda_python() -> Path:
     """The empty interpreter; returns its python."""
     python = LAMBDA_PYTHON_VENV / "bin" / "python"
-    with _locked("lambda-python-venv"):
+    with exclusive(CACHE_DIR / ".lambda-python-venv.lock"):
         if not (LAMBDA_PYTHON_VENV / "lib" / f"python{EMULATOR_PYTHON}").is_dir():
             shutil.rmtree(LAMBDA_PYTHON_VENV, ignore_errors=True)
             _run([_python_for_lambda(), "-m", "venv", "--without-pip", str(LAMBDA_PYTHON_VENV)])

@@ -6,17 +6,15 @@ rebuilt environment links its packages from there instead of fetching them again
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline.envs.constants import MARKER, UV_CACHE
 from pipeline.envs.exceptions import EnvironmentSetupFailed
+from pipeline.locking import exclusive
 
 
 def uv_binary() -> str:
@@ -44,19 +42,11 @@ def run_uv(argv: list[str], what: str) -> str:
     return done.stdout
 
 
-@contextmanager
-def _locked(venv: Path) -> Iterator[None]:
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    with open(venv.parent / f".{venv.name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
 def ensure_venv(venv: Path, lock: Path, python: str) -> Path:
     """``venv`` on interpreter ``python`` holding exactly ``lock``'s packages; returns its python."""
     digest = hashlib.sha256(lock.read_bytes()).hexdigest()
     marker = venv / MARKER
-    with _locked(venv):
+    with exclusive(venv.parent / f".{venv.name}.lock"):
         if not (marker.exists() and marker.read_text() == digest):
             shutil.rmtree(venv, ignore_errors=True)
             run_uv(["venv", "--quiet", "--python", python, str(venv)], f"creating {venv}")

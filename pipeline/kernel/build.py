@@ -16,14 +16,12 @@ processes imports numba."""
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from pipeline.envs.constants import FUNCTION_PYTHON
 from pipeline.envs.python import find_python
 from pipeline.envs.venv import ensure_venv
 from pipeline.kernel.exceptions import KernelBuildFailed
+from pipeline.locking import exclusive
 from pipeline.paths import CACHE_DIR, REPO_ROOT
 
 KERNEL_BUILD_LOCK = Path(__file__).with_name("kernel-build.lock")
@@ -53,14 +52,6 @@ def _build_key(python_version: str, builder: str = "") -> str:
     return f"{sha.hexdigest()[:20]}-py{python_version}"
 
 
-@contextmanager
-def _one_builder(key: str) -> Iterator[None]:
-    KERNEL_CACHE.mkdir(parents=True, exist_ok=True)
-    with open(KERNEL_CACHE / f".{key}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
 def _built(target: Path) -> Path | None:
     built = sorted(target.glob("_kernel_aot.*.so")) if (target / ".complete").exists() else []
     return built[0] if built else None
@@ -75,7 +66,7 @@ def kernel_module() -> Path:
 
 def _module(target: Path, python: Callable[[], str]) -> Path:
     """The module in ``target``, built there by the interpreter ``python()`` if absent."""
-    with _one_builder(target.name):
+    with exclusive(KERNEL_CACHE / f".{target.name}.lock"):
         if (built := _built(target)) is None:
             _build(python(), target)
             built = _built(target)
