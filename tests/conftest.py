@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 # Every test process shares one on-disk cache of the market's compiled kernels (set
 # before anything imports numba), so a kernel compiles once, not once per process.
-os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[1] / ".cache" / "numba"))
+from pipeline.paths import NUMBA_CACHE
+from sim.market.precompile import NUMBA_CACHE_DIR_ENV  # imports no numba
+
+os.environ.setdefault(NUMBA_CACHE_DIR_ENV, str(NUMBA_CACHE))
 
 import pytest
 

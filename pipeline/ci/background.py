@@ -1,4 +1,5 @@
-"""Work ci starts at its beginning and later stages wait for: the image builds.
+"""Work ci starts at its beginning and later stages wait for: the image builds and the kernel's
+compiled forms.
 
 The first image build of a clone is mostly waiting (debootstrap downloads and unpacks the
 local base's Debian packages, pip installs the wheels into the image); started before the
@@ -6,7 +7,9 @@ static, unit and functional stages, it overlaps with their CPU-bound tests inste
 adding its minutes to the e2e stage. Its results are Docker's layer cache and the base image
 in the pipeline's daemon, so the stages that need images find them built. A failed
 background build is reported and otherwise ignored: the stage that needs the images builds
-them itself, in the foreground, and fails there with the whole story."""
+them itself, in the foreground, and fails there with the whole story. The kernel's forms
+(``pipeline.ci.warm``: numba's cache, the module for this interpreter) compile beside the
+static stage, which uses one core, so that no two test processes compile the same thing."""
 
 from __future__ import annotations
 
@@ -16,14 +19,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.ci.warm import FORMS
 from pipeline.paths import CACHE_DIR, REPO_ROOT
 
 LOG_DIR = CACHE_DIR / "ci"
 LOG_TAIL_CHARS = 2000
 IMAGE_BUILD = "images"
-"""The one background job: both images on the local base with the host engine, as the tests build them."""
+"""Both images on the local base with the host engine, as the tests build them."""
 JOBS: dict[str, list[str]] = {
     IMAGE_BUILD: [sys.executable, "-m", "pipeline", "images", "build", "--engine", "host", "--base", "local"],
+    **{form: [sys.executable, "-m", "pipeline.ci.warm", form] for form in FORMS},
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.ci.background import IMAGE_BUILD
+from pipeline.ci.warm import JIT, LOCAL_MODULE
 from pipeline.paths import CACHE_DIR, REPO_ROOT
 from sim.exceptions import SweepError
 
@@ -150,6 +151,7 @@ STAGES: tuple[Stage, ...] = (
         "unit",
         "unit tests (sim, contract, build definitions, Terraform HCL and checkov)",
         pytest_stage("tests/unit", "tests/infra", timeout_seconds=120, workers=PARALLEL_WORKERS),
+        needs=(JIT,),
     ),
     Stage(
         "functional",
@@ -161,6 +163,7 @@ STAGES: tuple[Stage, ...] = (
             workers=PARALLEL_WORKERS,
             options=("--backend", "local"),
         ),
+        needs=(LOCAL_MODULE,),
     ),
     Stage(
         "e2e",
