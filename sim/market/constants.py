@@ -10,9 +10,13 @@ import numpy as np
 # streams are consumed identically however it is run.
 TURN_CHUNK = 1 << 21
 
-# Raw 64-bit words drawn at least at a time for ridehail's dispatch (its shuffles
-# and tie-breaks).
-DISPATCH_WORDS = 1 << 12
+# ridehail's dispatch: two raw 64-bit words drawn once per point from the dispatch
+# stream, the keys of its random order and of its tie-breaks. A request's rank and
+# tie-break draw in a minute are fixed functions of (key, minute, request id)
+# (kernel.counter_word), not the next words of a sequence, so they do not depend
+# on what else is open: points that differ only in policy keep drawing alike.
+ORDER_KEY, TIE_KEY = range(2)
+DISPATCH_KEYS = 2
 
 # Open requests considered together by the oldest-first rule (batch_dispatch):
 # bounds the work of its proposal rounds when a backlog builds.
@@ -37,5 +41,5 @@ TIE_BREAK_STRIDE = 7919
 MINUTES_PER_HOUR = 60
 
 # Slots of the kernel's int64 ``counters`` array: the point's scalar state between calls.
-ONLINE, ONLINE_MINUTES, BUSY_MINUTES, ONLINE_SEEN, BUSY_SEEN, NEXT_REQUEST, OPEN, WORD, WORDS_NEEDED = range(9)
-COUNTERS = 9
+ONLINE, ONLINE_MINUTES, BUSY_MINUTES, ONLINE_SEEN, BUSY_SEEN, NEXT_REQUEST, OPEN = range(7)
+COUNTERS = 7

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from sim.market.compiled import kernels
-from sim.market.constants import COUNTERS, DISPATCH_WORDS, ONLINE, TURN_CHUNK, WORD, WORDS_NEEDED
+from sim.market.constants import COUNTERS, DISPATCH_KEYS, ONLINE, TURN_CHUNK
 from sim.market.requests import draw_requests
 from sim.market.results import point_result
 from sim.market.spec import PointSpec
@@ -51,23 +51,15 @@ def simulate_point(spec: PointSpec, streams: PointStreams) -> PointResult:
         np.zeros((4, horizon), dtype=np.int32),  # online, P1, P2, P3 per minute
         counters,
     )
-    # Words for ridehail's shuffles and tie-breaks: about two per request, refilled if short.
-    wanted = 0 if spec.batch_dispatch else 2 * total + DISPATCH_WORDS
-    words = streams.dispatch.bit_generator.random_raw(wanted)
+    # The keys of ridehail's random order and tie-breaks (unused by the oldest-first rule).
+    keys = streams.dispatch.bit_generator.random_raw(DISPATCH_KEYS)
     chunk = max(1, TURN_CHUNK // pool)
     for start in range(0, horizon, chunk):
         stop = min(start + chunk, horizon)
         turns = streams.moves.bit_generator.random_raw(-(-(stop - start) * pool // 16)).view(np.uint8)
-        minute = start
-        while minute < stop:
-            minute = kernels().advance(
-                minute, stop, start, size, spec.patience_min, horizon, spec.equilibrate,
-                spec.equilibration_interval_min, spec.busy_hour_payout, spec.reservation_wage,
-                spec.batch_dispatch, turns, words, requests, outcome, *state,
-            )  # fmt: skip
-            if minute < stop:  # ridehail's dispatch needs more words
-                wanted = max(DISPATCH_WORDS, int(counters[WORDS_NEEDED]))
-                fresh = streams.dispatch.bit_generator.random_raw(wanted)
-                words = np.concatenate([words[counters[WORD] :], fresh])
-                counters[WORD] = 0
+        kernels().advance(
+            start, stop, size, spec.patience_min, horizon, spec.equilibrate,
+            spec.equilibration_interval_min, spec.busy_hour_payout, spec.reservation_wage,
+            spec.batch_dispatch, turns, keys, requests, outcome, *state,
+        )  # fmt: skip
     return point_result(spec, requests, outcome, state[-2])

@@ -13,8 +13,11 @@ cannot arrive within patience abandons at the deadline, and the driver is idle f
 then on wherever its drive towards the pickup had got to.
 
 Randomness comes in as arrays drawn by the caller from the point's own numpy streams
-(cruising turns, and raw 64-bit words for ridehail's shuffles), so the kernel itself
-is a deterministic function of its inputs.
+(cruising turns, and the two keys of ridehail's dispatch), so the kernel itself is a
+deterministic function of its inputs. ridehail's random order and tie-breaks are
+counter-based: a request's draw in a minute is a hash of (key, minute, request id),
+whatever else is open, so markets that drift apart by one request still draw alike
+for all the others (what common random numbers need).
 
 Development and tests run these functions with numba's JIT (cached on disk by numba);
 the functions ship them compiled ahead of time (``python -m sim.market.precompile``).
@@ -36,18 +39,22 @@ from sim.market.constants import (
     ONLINE_MINUTES,
     ONLINE_SEEN,
     OPEN,
+    ORDER_KEY,
     STEP_X,
     STEP_Y,
     SUPPLY_DAMPING,
     TIE_BREAK_STRIDE,
+    TIE_KEY,
     TURN_BY_CODE,
-    WORD,
-    WORDS_NEEDED,
 )
 
 _NEVER = np.iinfo(np.int32).max
 _UNIT = 2.0**-53  # a word's top 53 bits times this: a uniform double in [0, 1)
 _FAR = np.iinfo(np.int64).max
+# splitmix64 (Steele, Lea and Flood 2014): its increment and its finaliser's multipliers.
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
 
 
 @njit(cache=True)
@@ -86,14 +93,48 @@ def below(word: np.uint64, n: int) -> int:
 
 
 @njit(cache=True)
-def shuffle(items: np.ndarray, n: int, words: np.ndarray, counters: np.ndarray) -> None:
-    """Fisher-Yates shuffle of ``items[:n]`` in place, consuming n - 1 words."""
-    position = counters[WORD]
-    for i in range(n - 1, 0, -1):
-        j = below(words[position], i + 1)
-        position += 1
-        items[i], items[j] = items[j], items[i]
-    counters[WORD] = position
+def mix(z: np.uint64) -> np.uint64:
+    """splitmix64's finaliser: a bijection of 64-bit words after which nearby inputs
+    give unrelated outputs."""
+    z = (z ^ (z >> np.uint64(30))) * _MIX_1
+    z = (z ^ (z >> np.uint64(27))) * _MIX_2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def counter_word(key: np.uint64, minute: int, request: int) -> np.uint64:
+    """The random word of ``request`` in ``minute``: splitmix64's output number
+    request + 1 from a seed that is its output number minute + 1 from ``key``.
+
+    A fixed function of the three, not the next word of a sequence: it is the same
+    however many words other requests used before."""
+    seed = mix(key + _GAMMA * np.uint64(minute + 1))
+    return mix(seed + _GAMMA * np.uint64(request + 1))
+
+
+@njit(cache=True)
+def _sift_down(ranks: np.ndarray, ids: np.ndarray, root: int, n: int) -> None:
+    """Move entry ``root`` of the min-heap ``[:n]`` down until no child comes before it
+    (the lower rank first, then the lower id; written out: a call here is 6x slower)."""
+    while True:
+        first = root
+        for child in range(2 * root + 1, min(2 * root + 3, n)):
+            if ranks[child] < ranks[first] or (ranks[child] == ranks[first] and ids[child] < ids[first]):
+                first = child
+        if first == root:
+            return
+        ranks[root], ranks[first] = ranks[first], ranks[root]
+        ids[root], ids[first] = ids[first], ids[root]
+        root = first
+
+
+@njit(cache=True)
+def _pop_first(ranks: np.ndarray, ids: np.ndarray, n: int) -> int:
+    """The id first in the min-heap ``[:n]``, removed (the heap is ``[: n - 1]`` after)."""
+    first = ids[0]
+    ranks[0], ids[0] = ranks[n - 1], ids[n - 1]
+    _sift_down(ranks, ids, 0, n - 1)
+    return first
 
 
 @njit(cache=True)
@@ -294,7 +335,8 @@ def _dispatch_ridehail(
     idle_count: int,
     open_ids: np.ndarray,
     order: np.ndarray,
-    words: np.ndarray,
+    ranks: np.ndarray,
+    keys: np.ndarray,
     grid_start: np.ndarray,
     work: np.ndarray,
     x: np.ndarray,
@@ -307,10 +349,19 @@ def _dispatch_ridehail(
 ) -> None:
     """ridehail's rule: the open requests in a random order, each taking the nearest idle
     driver at least one block away (a driver at the rider's corner is never sent), at
-    random among equally near ones (one word picks among them, in id order)."""
+    random among equally near ones (in id order).
+
+    The order is that of the requests' counter words under the order key (i.i.d.
+    64-bit words, so a uniformly random order, like ridehail's shuffle; equal words,
+    never seen, keep id order), taken from a heap: under a backlog the idle drivers
+    run out after a few of many open requests. A tie-break picks below(counter word
+    under the tie key, ties)."""
     count = counters[OPEN]
-    order[:count] = open_ids[:count]
-    shuffle(order, count, words, counters)
+    for k in range(count):
+        order[k] = open_ids[k]
+        ranks[k] = counter_word(keys[ORDER_KEY], minute, open_ids[k])
+    for root in range(count // 2 - 1, -1, -1):
+        _sift_down(ranks, order, root, count)
     # The idle drivers' cells, in id order (-1: taken this minute).
     idle_x, idle_y, nearest, grid_slots = work[0], work[1], work[2], work[3]
     for slot in range(idle_count):
@@ -326,7 +377,7 @@ def _dispatch_ridehail(
     for k in range(count):
         if left == 0:
             break
-        request = order[k]
+        request = _pop_first(ranks, order, count - k)
         ox, oy = requests[1, request], requests[2, request]
         if by_grid:
             ties, best_distance = _nearest_by_grid(ox, oy, size, idle_x, idle_y, grid_start, grid_slots, nearest)
@@ -336,8 +387,7 @@ def _dispatch_ridehail(
             continue
         slot = nearest[0]
         if ties > 1:
-            slot = nearest[below(words[counters[WORD]], ties)]
-            counters[WORD] += 1
+            slot = nearest[below(counter_word(keys[TIE_KEY], minute, request), ties)]
         idle_x[slot] = -1
         left -= 1
         deadline = requests[0, request] + patience
@@ -426,7 +476,6 @@ def _dispatch_batch(
 def advance(
     start: int,
     stop: int,
-    turn_start: int,
     city_size: int,
     patience: int,
     horizon: int,
@@ -436,7 +485,7 @@ def advance(
     wage: float,
     batch_dispatch: bool,
     turns: np.ndarray,
-    words: np.ndarray,
+    keys: np.ndarray,
     requests: np.ndarray,
     outcome: np.ndarray,
     open_ids: np.ndarray,
@@ -449,18 +498,16 @@ def advance(
     moving: np.ndarray,
     history: np.ndarray,
     counters: np.ndarray,
-) -> int:
-    """Simulate minutes [start, stop); returns the first minute not simulated.
+) -> None:
+    """Simulate minutes [start, stop).
 
     ``turns`` packs two 4-bit turn codes a byte, low nibble first: the code of a
-    driver in minute m is number (m - turn_start) x pool + driver.
+    driver in minute m is number (m - start) x pool + driver.
     ``requests`` rows: minute, origin x, origin y, destination x, destination y,
     distance (columns in request order, by minute). ``outcome`` rows: driver,
     matched, pickup, dropoff, abandoned (-1 while unset). ``history`` rows: online,
-    P1, P2, P3 per minute. With ridehail's rule (``batch_dispatch`` false) a minute
-    needs up to twice its open requests in words from ``words[counters[WORD]:]``: when fewer
-    are left, the call returns early with the shortfall's bound in
-    counters[WORDS_NEEDED], for the caller to refill and call again."""
+    P1, P2, P3 per minute. ``keys`` holds the two keys of ridehail's rule (``batch_dispatch``
+    false) at ORDER_KEY and TIE_KEY."""
     pool = x.size
     total = requests.shape[1]
     # Scratch space of the dispatchers, allocated once per call.
@@ -468,23 +515,16 @@ def advance(
     work = np.empty((4, pool), dtype=np.int64)
     if batch_dispatch:
         order = grid_start = np.empty(0, dtype=np.int64)
+        ranks = np.empty(0, dtype=np.uint64)
         wave = np.empty((4, DISPATCH_WAVE), dtype=np.int64)
     else:
         order = np.empty(open_ids.size, dtype=np.int64)
+        ranks = np.empty(open_ids.size, dtype=np.uint64)
         grid_start = np.empty(city_size * city_size + 1, dtype=np.int64)
         wave = np.empty((4, 0), dtype=np.int64)
     for minute in range(start, stop):
-        # Requests arriving this minute: the open list grows by them before dispatch.
-        arriving = counters[NEXT_REQUEST]
-        while arriving < total and requests[0, arriving] == minute:
-            arriving += 1
-        if not batch_dispatch:
-            needed = 2 * (counters[OPEN] + arriving - counters[NEXT_REQUEST])
-            if words.size - counters[WORD] < needed:
-                counters[WORDS_NEEDED] = needed
-                return minute
         # 1. idle online drivers (as at the end of the last minute) cruise one block
-        first_turn = (minute - turn_start) * pool
+        first_turn = (minute - start) * pool
         for driver in range(pool):
             if moving[driver]:
                 turn = first_turn + driver
@@ -496,11 +536,11 @@ def advance(
         # 2. supply
         if equilibrate and minute > 0 and minute % interval == 0:
             _adjust_supply(minute, pool, busy_hour_payout, wage, online, free_at, counters)
-        # 3. arrivals
-        for request in range(counters[NEXT_REQUEST], arriving):
-            open_ids[counters[OPEN]] = request
+        # 3. arrivals: the open list grows by this minute's requests
+        while counters[NEXT_REQUEST] < total and requests[0, counters[NEXT_REQUEST]] == minute:
+            open_ids[counters[OPEN]] = counters[NEXT_REQUEST]
             counters[OPEN] += 1
-        counters[NEXT_REQUEST] = arriving
+            counters[NEXT_REQUEST] += 1
         # 4. dispatch (drivers dropping a rider off this minute are idle already)
         if counters[OPEN] > 0:
             idle_count = 0
@@ -516,7 +556,7 @@ def advance(
                     )  # fmt: skip
                 else:
                     _dispatch_ridehail(
-                        minute, city_size, patience, idle, idle_count, open_ids, order, words,
+                        minute, city_size, patience, idle, idle_count, open_ids, order, ranks, keys,
                         grid_start, work, x, y, pickup_at, free_at, requests, outcome, counters,
                     )  # fmt: skip
         # 5. abandonment of requests still unmatched after their patience
@@ -548,7 +588,6 @@ def advance(
         history[3, minute] = p3
         counters[ONLINE_MINUTES] += counters[ONLINE]
         counters[BUSY_MINUTES] += p3
-    return stop
 
 
 @njit(cache=True)

@@ -30,8 +30,8 @@ from sim.market.compiled import AOT_MODULE, source_digest
 MODULE_NAME = AOT_MODULE.rsplit(".", 1)[1]
 # The engine's argument types (sim/market/engine.py, sim/market/results.py), in kernel order.
 ADVANCE_SIGNATURE = (
-    "i8(i8, i8, i8, i8, i8, i8, b1, i8, f8, f8, b1, "  # start .. batch_dispatch
-    "u1[::1], u8[::1], i4[:, ::1], i4[:, ::1], "  # turns, words, requests, outcome
+    "void(i8, i8, i8, i8, i8, b1, i8, f8, f8, b1, "  # start .. batch_dispatch
+    "u1[::1], u8[::1], i4[:, ::1], i4[:, ::1], "  # turns, keys, requests, outcome
     "i8[::1], i4[::1], i4[::1], i1[::1], i4[::1], i4[::1], b1[::1], b1[::1], "  # open_ids .. moving
     "i4[:, ::1], i8[::1])"  # history, counters
 )

@@ -8,12 +8,15 @@ each draws depends only on parameters that no policy changes:
   (num_riders, request_rate, city_size, horizon_min);
 - ``moves``: a cruising turn per pool driver per minute, in chunks of TURN_CHUNK
   turns (num_drivers, horizon_min), whether or not the driver is idle;
-- ``dispatch``: raw words for ridehail's shuffles, consumed as the market evolves.
+- ``dispatch``: two raw words, the keys of ridehail's random order and tie-breaks,
+  drawn once; each minute's draws are hashes of (key, minute, request id)
+  (kernel.counter_word), so nothing is consumed as the market evolves.
 
 So two points given equal SeedSequences that differ only in policy (commission,
 fares, reservation wage, patience, dispatch rule, equilibration) see the same
-requests, the same initial placement and the same turn draws: the state-dependent
-draws are all in ``dispatch``, which cannot shift the others.
+requests, the same initial placement and the same turn draws; and under ridehail's
+rule, the same rank and tie-break draw for a request open in the same minute in both,
+however their markets have drifted apart.
 """
 
 from __future__ import annotations

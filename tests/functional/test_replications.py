@@ -176,9 +176,9 @@ def test_a_single_replication_run_says_no_interval_can_be_given(
 MEASUREMENT_HORIZON_MIN = 300
 """The runbook grid at half its default horizon (600), to keep this test near 15 s."""
 TARGET_RATIO = 2.0
-CRN_WORKS_FLOOR = 1.5
-"""Independent streams give a ratio near 1; this floor fails if common random numbers stop working.
-It is a guard, not the target: the target's figures are printed and written in docs/replications.md."""
+"""Issue 11's target, asserted in every cell of this measurement (fixed seed, so the same figures every
+run). Over 400 replicates the (100 drivers, 700 riders) cell's ratio is 1.69 (docs/replications.md):
+a change to any stream may move a cell below it without anything being broken."""
 
 
 def commission_effects(summary: SweepSummary) -> dict[str, float]:
@@ -212,7 +212,7 @@ def test_measurement_crn_narrows_the_commission_revenue_interval_on_the_runbook_
         verdict = "met" if ratios[cell] >= TARGET_RATIO else "MISSED"
         print(f"{cell:34} {widths[True][cell]:15.2f} {widths[False][cell]:12.2f} {ratios[cell]:6.2f}  {verdict}")
     assert len(ratios) == 4
-    assert all(ratio >= CRN_WORKS_FLOOR for ratio in ratios.values()), ratios
+    assert all(ratio >= TARGET_RATIO for ratio in ratios.values()), ratios
 
 
 @pytest.mark.filterwarnings("ignore:Precision loss occurred:RuntimeWarning")  # scipy, on near-constant metrics

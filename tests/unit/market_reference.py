@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from sim.market.constants import (
+    DISPATCH_KEYS,
     DISPATCH_WAVE,
     MAX_STEP_SHARE,
     STEP_X,
@@ -26,6 +27,7 @@ from sim.market.streams import PointStreams
 from sim.market.types import PointResult
 
 NEVER = np.iinfo(np.int32).max
+MASK = (1 << 64) - 1
 
 
 def distance(ax: int, ay: int, bx: int, by: int, size: int) -> int:
@@ -48,22 +50,37 @@ def supply_change(online: int, online_minutes: int, busy_minutes: int, payout: f
     return min(max(online + int(step), 1), pool) - online
 
 
-class Words:
-    """The dispatch stream's raw words, one at a time."""
+def splitmix64(state: int, number: int) -> int:
+    """Output ``number`` (1, 2, ...) of splitmix64 seeded with ``state``."""
+    z = (state + number * 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+class Keys:
+    """ridehail's dispatch draws: a word per (key, minute, request), from two keys that
+    are the dispatch stream's first two words."""
 
     def __init__(self, streams: PointStreams) -> None:
-        self.rng = streams.dispatch.bit_generator
+        self.order, self.tie = (int(word) for word in streams.dispatch.bit_generator.random_raw(DISPATCH_KEYS))
 
-    def below(self, n: int) -> int:
-        word = int(self.rng.random_raw(1)[0])
-        return int(float(word >> 11) * 2.0**-53 * n)
+    @staticmethod
+    def word(key: int, minute: int, request: int) -> int:
+        return splitmix64(splitmix64(key, minute + 1), request + 1)
+
+    def rank(self, minute: int, request: int) -> int:
+        return self.word(self.order, minute, request)
+
+    def tie_break(self, minute: int, request: int, n: int) -> int:
+        return int(float(self.word(self.tie, minute, request) >> 11) * 2.0**-53 * n)
 
 
 class Point:
     """One point's state, simulated minute by minute in plain Python."""
 
     def __init__(self, spec: PointSpec, streams: PointStreams) -> None:
-        self.spec, self.streams, self.words = spec, streams, Words(streams)
+        self.spec, self.streams, self.keys = spec, streams, Keys(streams)
         self.requests = draw_requests(spec, streams).tolist()
         total = len(self.requests[0])
         self.outcome = [[-1] * total for _ in range(5)]  # driver, matched, pickup, dropoff, abandoned
@@ -153,12 +170,10 @@ class Point:
         return distance(self.x[driver], self.y[driver], *origin, self.spec.city_size)
 
     def _dispatch_ridehail(self, minute: int, idle: list[int]) -> None:
-        """Open requests in random order (Fisher-Yates), each the nearest idle driver at
-        distance >= 1, a random one (by id order) among equally near ones."""
-        order = list(self.open)
-        for i in range(len(order) - 1, 0, -1):
-            j = self.words.below(i + 1)
-            order[i], order[j] = order[j], order[i]
+        """Open requests in the order of their random ranks this minute (equal ranks by id),
+        each the nearest idle driver at distance >= 1, a random one (by id order) among
+        equally near ones."""
+        order = sorted(self.open, key=lambda request: (self.keys.rank(minute, request), request))
         available = list(idle)
         for request in order:
             if not available:
@@ -169,7 +184,7 @@ class Point:
                 continue
             best = min(near[d] for d in reachable)
             ties = sorted(d for d in reachable if near[d] == best)
-            driver = ties[self.words.below(len(ties))] if len(ties) > 1 else ties[0]
+            driver = ties[self.keys.tie_break(minute, request, len(ties))] if len(ties) > 1 else ties[0]
             available.remove(driver)
             self.start_trip(minute, request, driver, best)
         self.open = [r for r in self.open if self.outcome[1][r] != minute]
