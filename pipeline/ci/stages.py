@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.ci.background import IMAGE_BUILD
-from pipeline.ci.warm import JIT, LOCAL_MODULE
+from pipeline.ci.warm import FUNCTIONS_MODULE, JIT, LOCAL_MODULE
 from pipeline.paths import CACHE_DIR, REPO_ROOT
 from sim.exceptions import SweepError
 
@@ -175,7 +175,7 @@ STAGES: tuple[Stage, ...] = (
             workers=PARALLEL_WORKERS,
             options=("--backend", "emulator"),
         ),
-        needs=(IMAGE_BUILD,),
+        needs=(IMAGE_BUILD, FUNCTIONS_MODULE),  # started with ci: the unit tests of the definitions use it too
     ),
     Stage(
         "images",

@@ -1,10 +1,11 @@
-"""``python -m pipeline.ci.warm jit|local-module``: compile a form of the market kernel once,
-before the stages whose tests need it (a background job of ``pipeline ci``).
+"""``python -m pipeline.ci.warm jit|local-module|functions-module``: compile a form of the market
+kernel once, before the stages whose tests need it (a background job of ``pipeline ci``).
 
 ``jit``: numba's on-disk cache (``NUMBA_CACHE``, the one every test process shares), for both
 dispatch rules, so that two xdist workers do not each compile the kernels (about 17 s of CPU
 apiece). ``local-module``: the module compiled for this interpreter, which ``run --local``'s
-workers run (pipeline/kernel/build.py)."""
+workers run. ``functions-module``: the module for the functions' Python, which the packages,
+the images and the unit tests of their definitions need (pipeline/kernel/build.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import sys
 from pipeline.paths import NUMBA_CACHE
 from sim.market.precompile import NUMBA_CACHE_DIR_ENV
 
-JIT, LOCAL_MODULE = "jit", "local-module"
-FORMS = (JIT, LOCAL_MODULE)
+JIT, LOCAL_MODULE, FUNCTIONS_MODULE = "jit", "local-module", "functions-module"
+FORMS = (JIT, LOCAL_MODULE, FUNCTIONS_MODULE)
 
 
 def warm_jit() -> None:
@@ -35,11 +36,13 @@ def main(argv: list[str]) -> int:
         return 2
     if argv == [JIT]:
         warm_jit()
-    else:
-        from pipeline.kernel import local_kernel_module
+        return 0
+    from pipeline.kernel import kernel_module, local_kernel_module
 
-        return 0 if local_kernel_module() else 1
-    return 0
+    if argv == [FUNCTIONS_MODULE]:
+        kernel_module()
+        return 0
+    return 0 if local_kernel_module() else 1
 
 
 if __name__ == "__main__":
