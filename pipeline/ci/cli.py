@@ -22,9 +22,9 @@ def _ci(args: argparse.Namespace) -> int:
     console = Console(force_terminal=False, width=140)
     reports = run_stages(args.stage, console)
     total = print_summary(reports, console)
-    failed = [r.stage.name for r in reports if not r.ok]
-    if failed:
-        console.print(f"ci failed at stage {failed[0]}: {reports[-1].error}")
+    failed = [r for r in reports if not r.ok]
+    for report in failed:
+        console.print(f"ci failed at stage {report.stage.name}: {report.error}")
     # The closing line CI reads: counts over every pytest run.
     print(f"ci: {total.passed} passed, {total.failed} failed, {total.skipped} skipped", flush=True)
     return 1 if failed else 0

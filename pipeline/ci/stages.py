@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from pipeline.ci.background import IMAGE_BUILD
 from pipeline.ci.warm import FUNCTIONS_MODULE, JIT, LOCAL_MODULE
@@ -54,19 +55,31 @@ class StageOutput:
     notes: list[str] = field(default_factory=list)
 
 
+LOCAL_LANE, EMULATOR_LANE = "local", "emulator"
+"""The stages of one lane run in order; the two lanes run side by side (pipeline/ci/runner.py)."""
+
+
 @dataclass(frozen=True)
 class Stage:
     name: str
     description: str
-    run: Callable[[], StageOutput]
+    run: Callable[[TextIO | None], StageOutput]
+    """Runs the stage, its commands writing to the given file (None: the terminal)."""
     needs: tuple[str, ...] = ()
     """Background jobs (``pipeline.ci.background.JOBS``) started when ci starts and awaited before this stage."""
+    lane: str = LOCAL_LANE
 
 
-def run_command(argv: list[str], what: str) -> None:
-    """Run a command with output straight to the terminal; fail the stage on a non-zero exit."""
-    print(f"$ {' '.join(argv)}", flush=True)
-    if subprocess.run(argv, cwd=REPO_ROOT).returncode != 0:
+def _run_logged(argv: list[str], output: TextIO | None, cwd: Path = REPO_ROOT) -> int:
+    """Run ``argv`` after echoing it, its output to ``output`` (None: the terminal); its exit code."""
+    print(f"$ {' '.join(argv)}", file=output, flush=True)
+    stderr = None if output is None else subprocess.STDOUT
+    return subprocess.run(argv, cwd=cwd, stdout=output, stderr=stderr).returncode
+
+
+def run_command(argv: list[str], what: str, output: TextIO | None = None) -> None:
+    """Run a command with output to ``output`` (None: the terminal); fail the stage on a non-zero exit."""
+    if _run_logged(argv, output) != 0:
         raise StageFailed(f"{what} failed")
 
 
@@ -82,10 +95,9 @@ def pytest_argv(
     return argv
 
 
-def run_pytest(argv: list[str], report: Path, cwd: Path = REPO_ROOT) -> TestCounts:
+def run_pytest(argv: list[str], report: Path, cwd: Path = REPO_ROOT, output: TextIO | None = None) -> TestCounts:
     """Run ``argv`` (from ``pytest_argv``); the counts, or ``StageFailed`` naming how many failed."""
-    print(f"$ {' '.join(argv)}", flush=True)
-    code = subprocess.run(argv, cwd=cwd).returncode
+    code = _run_logged(argv, output, cwd)
     counts = junit_counts(report)
     if code not in (0, 5) or counts.failed:
         raise StageFailed(f"pytest exited {code}: {counts.failed} failed")
@@ -101,17 +113,17 @@ def junit_properties(report: Path) -> list[str]:
 
 def pytest_stage(
     *paths: str, timeout_seconds: int, workers: int = 0, options: tuple[str, ...] = ()
-) -> Callable[[], StageOutput]:
+) -> Callable[[TextIO | None], StageOutput]:
     """A stage that runs pytest on ``paths`` (with ``options``) and counts results from its JUnit report."""
 
-    def run() -> StageOutput:
+    def run(output: TextIO | None) -> StageOutput:
         existing = [p for p in paths if (REPO_ROOT / p).exists()]
         if not existing:
             return StageOutput(notes=[f"no tests under {', '.join(paths)}"])
         REPORTS.mkdir(parents=True, exist_ok=True)
         report = REPORTS / f"{'-'.join(Path(p).name for p in existing)}.xml"
         argv = pytest_argv(existing, report, timeout_seconds=timeout_seconds, workers=workers, options=options)
-        return StageOutput(tests=run_pytest(argv, report), notes=junit_properties(report))
+        return StageOutput(tests=run_pytest(argv, report, output=output), notes=junit_properties(report))
 
     return run
 
@@ -127,11 +139,11 @@ def junit_counts(report: Path) -> TestCounts:
     return counts
 
 
-def static_checks() -> StageOutput:
+def static_checks(output: TextIO | None) -> StageOutput:
     python = sys.executable
-    run_command([python, "-m", "ruff", "check", "."], "ruff check")
-    run_command([python, "-m", "ruff", "format", "--check", "."], "ruff format --check")
-    run_command([python, "-m", "mypy", *TYPED_PATHS], "mypy")
+    run_command([python, "-m", "ruff", "check", "."], "ruff check", output)
+    run_command([python, "-m", "ruff", "format", "--check", "."], "ruff format --check", output)
+    run_command([python, "-m", "mypy", *TYPED_PATHS], "mypy", output)
     notes = []
     from pipeline.athena import lint_files
 
@@ -175,13 +187,15 @@ STAGES: tuple[Stage, ...] = (
             workers=PARALLEL_WORKERS,
             options=("--backend", "emulator"),
         ),
-        needs=(IMAGE_BUILD, FUNCTIONS_MODULE),  # started with ci: the unit tests of the definitions use it too
+        needs=(FUNCTIONS_MODULE,),
+        lane=EMULATOR_LANE,
     ),
     Stage(
         "images",
-        "image builds, reproducibility, image functions on the emulator",
+        "image builds, reproducibility, image functions on the emulator, release and rollback",
         pytest_stage("tests/container", timeout_seconds=600, workers=PARALLEL_WORKERS),
         needs=(IMAGE_BUILD,),
+        lane=EMULATOR_LANE,
     ),
     Stage("browser", "the report page in headless Chromium", pytest_stage("tests/browser", timeout_seconds=120)),
 )

@@ -7,10 +7,22 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 import pytest
+from rich.console import Console
 
-from pipeline.ci.stages import StageFailed, junit_counts, pytest_argv, run_pytest
+from pipeline.ci.stages import (
+    EMULATOR_LANE,
+    LOCAL_LANE,
+    Stage,
+    StageFailed,
+    StageOutput,
+    junit_counts,
+    pytest_argv,
+    run_command,
+    run_pytest,
+)
 
 STUCK_TEST = """
 import sys
@@ -63,3 +75,48 @@ def test_a_stage_waits_for_its_background_job_and_a_failed_job_is_reported_not_f
     # then the first reports it finished, the second its exit code and the tail of its log
     assert done.startswith("background slow: done in ") and (tmp_path / "background-slow.log").read_text() == "built\n"
     assert failed.startswith("background broken: exited 1 after ") and "no base image" in failed
+
+
+def command_stage(name: str, lane: str, code: str) -> Stage:
+    """A stage that runs ``python -c code`` through the stages' own command runner."""
+
+    def run(output: TextIO | None) -> StageOutput:
+        run_command([sys.executable, "-c", code], name, output)
+        return StageOutput(notes=[f"{name} note"])
+
+    return Stage(name, f"{name} stage", run, lane=lane)
+
+
+def test_lanes_run_side_by_side_print_each_stage_whole_and_a_failure_starts_nothing_new(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given a local lane of two stages and an emulator lane of two, the second of which fails
+    from pipeline.ci import runner
+
+    sleep = "import time; print('{0} begins', flush=True); time.sleep({1}); print('{0} ends')"
+    stages = (
+        command_stage("first", LOCAL_LANE, sleep.format("first", 2.5)),
+        command_stage("after-failure", LOCAL_LANE, "print('must not run')"),
+        command_stage("other", EMULATOR_LANE, sleep.format("other", 1.0)),
+        command_stage("broken", EMULATOR_LANE, "raise SystemExit(3)"),
+    )
+    monkeypatch.setattr(runner, "STAGES", stages)
+    monkeypatch.setattr(runner, "LOG_DIR", tmp_path)
+
+    # when ci runs them all
+    started = time.monotonic()
+    reports = runner.run_stages(None, Console(width=120))
+    elapsed = time.monotonic() - started
+
+    # then the lanes' first stages ran at once (one after the other: 3.5 s), each stage's output
+    # printed whole after its header,
+    assert elapsed < 3.3
+    printed = capsys.readouterr().out
+    for name in ("first", "other"):
+        block = printed[printed.index(f"{name}: {name} stage") :]
+        assert block.index(f"{name} begins") < block.index(f"{name} ends") < block.index(f"passed {name} in")
+        assert f"{name} note" in block
+    # the failure is reported, and the local lane started no stage after it
+    assert [(r.stage.name, r.ok) for r in reports] == [("first", True), ("other", True), ("broken", False)]
+    assert reports[-1].error == "broken failed"
+    assert "must not run" not in printed
