@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,17 +35,25 @@ JOBS: dict[str, list[str]] = {
 
 @dataclass
 class BackgroundJob:
-    """A running job: its process, its log and when it started."""
+    """A running job: its process, its log, when it started and (once it has) when it ended."""
 
     name: str
     process: subprocess.Popen[bytes]
     log: Path
     started: float
+    ended: float | None = None
+
+    def __post_init__(self) -> None:
+        threading.Thread(target=self._watch, name=f"job-{self.name}", daemon=True).start()
+
+    def _watch(self) -> None:
+        self.process.wait()
+        self.ended = time.perf_counter()
 
     def wait(self) -> str:
         """Block until the job ends; one line saying how it went (with the log's tail on failure)."""
         code = self.process.wait()
-        seconds = time.perf_counter() - self.started
+        seconds = (self.ended or time.perf_counter()) - self.started
         if code == 0:
             return f"background {self.name}: done in {seconds:.0f} s (log {self.log})"
         tail = self.log.read_text(errors="replace")[-LOG_TAIL_CHARS:]

@@ -90,12 +90,13 @@ def _run_stage(stage: Stage, jobs: dict[str, BackgroundJob], output: TextIO | No
         if name in jobs:
             print(jobs[name].wait(), file=output, flush=True)
     try:
-        return StageReport(stage, True, time.perf_counter() - started, stage.run(output))
+        result = stage.run(output)
     except StageFailed as failure:
         return StageReport(stage, False, time.perf_counter() - started, StageOutput(), str(failure))
     except Exception as error:  # a crash in a stage is that stage's failure, reported with its trace
         traceback.print_exc(file=output)
         return StageReport(stage, False, time.perf_counter() - started, StageOutput(), repr(error))
+    return StageReport(stage, True, time.perf_counter() - started, result)
 
 
 class _Printer:

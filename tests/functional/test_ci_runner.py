@@ -118,5 +118,6 @@ def test_lanes_run_side_by_side_print_each_stage_whole_and_a_failure_starts_noth
         assert f"{name} note" in block
     # the failure is reported, and the local lane started no stage after it
     assert [(r.stage.name, r.ok) for r in reports] == [("first", True), ("other", True), ("broken", False)]
+    assert reports[0].seconds >= 2.5 and reports[1].seconds >= 1.0  # each stage timed over its whole run
     assert reports[-1].error == "broken failed"
     assert "must not run" not in printed
