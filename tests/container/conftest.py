@@ -16,10 +16,14 @@ from pipeline.images import ImageBuild, ImageStack, build_images
 from tests.conftest import EMULATOR_CLIENT_ENV
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's loadgroup reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here needs Docker; a file's tests share one process unless grouped otherwise."""
     for item in items:
         if "tests/container/" in item.nodeid:
             item.add_marker(pytest.mark.container)
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 @pytest.fixture(scope="session")
@@ -35,10 +39,21 @@ def function_network(docker_daemon: DockerDaemon) -> FunctionNetwork:
     return ensure_network(docker_daemon.cli)
 
 
+# The builds of the release test and of the clean rebuild (one xdist group, so one process) move
+# the images' ``:local`` tags, and a build removes the image its tag named before unless another
+# tag holds it: each process's session images are held by a tag of their own.
+TAG_BUILDS_GROUP = "builds-the-local-tags"
+
+
 @pytest.fixture(scope="session")
 def image_build(docker_daemon: DockerDaemon) -> ImageBuild:
-    """Both images, host engine, local base (built or loaded from .cache on first use)."""
-    return build_images("host", base="local", daemon=docker_daemon)
+    """Both images, host engine, local base (built or loaded from .cache on first use), held by a
+    tag of this test process's own."""
+    build = build_images("host", base="local", daemon=docker_daemon)
+    holder = f"session-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    for image in build.images.values():
+        docker_daemon.cli.run(["tag", str(image.image_id), f"{image.reference.rsplit(':', 1)[0]}:{holder}"])
+    return build
 
 
 @pytest.fixture(scope="session")
