@@ -39,21 +39,15 @@ def function_network(docker_daemon: DockerDaemon) -> FunctionNetwork:
     return ensure_network(docker_daemon.cli)
 
 
-# The builds of the release test and of the clean rebuild (one xdist group, so one process) move
-# the images' ``:local`` tags, and a build removes the image its tag named before unless another
-# tag holds it: each process's session images are held by a tag of their own.
+# The release test and the clean rebuild both move the images' ``:local`` tags: one xdist group, so
+# they run one after the other in one process (the other process uses its images by ID).
 TAG_BUILDS_GROUP = "builds-the-local-tags"
 
 
 @pytest.fixture(scope="session")
 def image_build(docker_daemon: DockerDaemon) -> ImageBuild:
-    """Both images, host engine, local base (built or loaded from .cache on first use), held by a
-    tag of this test process's own."""
-    build = build_images("host", base="local", daemon=docker_daemon)
-    holder = f"session-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    for image in build.images.values():
-        docker_daemon.cli.run(["tag", str(image.image_id), f"{image.reference.rsplit(':', 1)[0]}:{holder}"])
-    return build
+    """Both images, host engine, local base (built or loaded from .cache on first use)."""
+    return build_images("host", base="local", daemon=docker_daemon)
 
 
 @pytest.fixture(scope="session")

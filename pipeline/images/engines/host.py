@@ -9,7 +9,6 @@ image ID; pushes of it get the same manifest digest."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 import tempfile
 from pathlib import Path
@@ -53,18 +52,16 @@ class HostEngine:
                 "(this machine cannot pull; build on the local base)"
             )
         ensure_wheels(definition.wheels)
+        # The image the tag named before is left in the daemon, untagged: it shares every layer but
+        # the code's with the new one, and another build or push on this daemon may still use it
+        # by ID (removing it here broke concurrent test processes mid-push).
         tag = f"{definition.repository}:{LOCAL_TAG}"
-        previous = self.cli.image_id(tag)
         with tempfile.TemporaryDirectory(prefix="image-build-") as work:
             context = stage_context(definition, Path(work) / "context")
             raw_id = self._docker_build(definition, context, Path(work) / "iid")
             image_id = normalize_image(
                 self.cli, raw_id, base["RootFS"]["Layers"], definition.source_date_epoch, tag, Path(work)
             )
-        if previous not in (None, image_id):
-            # The image this tag named before: kept only while something else (a push) tags it.
-            with contextlib.suppress(DockerError):
-                self.cli.run(["rmi", previous])
         record = self.cli.inspect_image(image_id)
         return ImageRef(definition.name, tag, image_id, size_bytes=record["Size"] if record else None)
 
