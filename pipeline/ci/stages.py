@@ -89,16 +89,15 @@ def pytest_argv(
     *,
     timeout_seconds: int,
     workers: int = 0,
-    dist: str = "loadfile",
     options: tuple[str, ...] = (),
 ) -> list[str]:
     """pytest over ``paths`` with ``options``: a JUnit report, a per-test timeout (pytest-timeout: a stuck test fails
-    with its name and stack), the slowest tests listed, and ``workers`` xdist processes if > 0, sharing out the
-    tests by ``dist`` (``loadfile``: a file's tests in one process; ``loadgroup``: an ``xdist_group``'s)."""
+    with its name and stack), the slowest tests listed, and ``workers`` xdist processes if > 0 (a file's tests in
+    one process)."""
     argv = [sys.executable, "-m", "pytest", *paths, *options, f"--junitxml={report}", "-q"]
     argv += [f"--timeout={timeout_seconds}", f"--durations={DURATIONS_SHOWN}"]
     if workers:
-        argv += ["-n", str(workers), "--dist", dist]
+        argv += ["-n", str(workers), "--dist", "loadfile"]
     return argv
 
 
@@ -119,7 +118,7 @@ def junit_properties(report: Path) -> list[str]:
 
 
 def pytest_stage(
-    *paths: str, timeout_seconds: int, workers: int = 0, dist: str = "loadfile", options: tuple[str, ...] = ()
+    *paths: str, timeout_seconds: int, workers: int = 0, options: tuple[str, ...] = ()
 ) -> Callable[[TextIO | None], StageOutput]:
     """A stage that runs pytest on ``paths`` (with ``options``) and counts results from its JUnit report."""
 
@@ -129,9 +128,7 @@ def pytest_stage(
             return StageOutput(notes=[f"no tests under {', '.join(paths)}"])
         REPORTS.mkdir(parents=True, exist_ok=True)
         report = REPORTS / f"{'-'.join(Path(p).name for p in existing)}.xml"
-        argv = pytest_argv(
-            existing, report, timeout_seconds=timeout_seconds, workers=workers, dist=dist, options=options
-        )
+        argv = pytest_argv(existing, report, timeout_seconds=timeout_seconds, workers=workers, options=options)
         return StageOutput(tests=run_pytest(argv, report, output=output), notes=junit_properties(report))
 
     return run
@@ -207,8 +204,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "images",
         "image builds, reproducibility, image functions on the emulator, release and rollback",
-        # Grouped (tests/container/conftest.py): the builds that move the images' tags in one process.
-        pytest_stage("tests/container", timeout_seconds=600, workers=PARALLEL_WORKERS, dist="loadgroup"),
+        pytest_stage("tests/container", timeout_seconds=600, workers=PARALLEL_WORKERS),
         needs=(IMAGE_BUILD, FUNCTIONS_MODULE),
         lane=EMULATOR_LANE,
     ),

@@ -16,14 +16,10 @@ from pipeline.images import ImageBuild, ImageStack, build_images
 from tests.conftest import EMULATOR_CLIENT_ENV
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's loadgroup reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test here needs Docker; a file's tests share one process unless grouped otherwise."""
     for item in items:
         if "tests/container/" in item.nodeid:
             item.add_marker(pytest.mark.container)
-            if item.get_closest_marker("xdist_group") is None:
-                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 @pytest.fixture(scope="session")
@@ -37,11 +33,6 @@ def docker_daemon() -> DockerDaemon:
 @pytest.fixture(scope="session")
 def function_network(docker_daemon: DockerDaemon) -> FunctionNetwork:
     return ensure_network(docker_daemon.cli)
-
-
-# The release test and the clean rebuild both move the images' ``:local`` tags: one xdist group, so
-# they run one after the other in one process (the other process uses its images by ID).
-TAG_BUILDS_GROUP = "builds-the-local-tags"
 
 
 @pytest.fixture(scope="session")

@@ -30,9 +30,8 @@ from pipeline.release import LedgerEntry, ReleaseLedger, Stack, live_images, smo
 from sim.datasets import layout
 from sim.datasets.parquet import decode
 from tests.conftest import ASYNC_RETRY_BASE_SECONDS
-from tests.container.conftest import TAG_BUILDS_GROUP
 
-pytestmark = [pytest.mark.container, pytest.mark.emulator, pytest.mark.slow, pytest.mark.xdist_group(TAG_BUILDS_GROUP)]
+pytestmark = [pytest.mark.container, pytest.mark.emulator, pytest.mark.slow]
 
 NAMES = DeploymentNames()
 STACK = Stack(NAMES.parent_function, NAMES.child_function, NAMES.results_bucket, NAMES.results_prefix)

@@ -11,11 +11,9 @@ import pytest
 from pipeline.docker import DockerDaemon
 from pipeline.images import ImageBuild, check_reproducible
 from pipeline.images.constants import IMAGE_NAMES
-from tests.container.conftest import TAG_BUILDS_GROUP
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group(TAG_BUILDS_GROUP)
 def test_a_clean_build_of_each_image_has_the_session_builds_image_id(
     image_build: ImageBuild, docker_daemon: DockerDaemon, record_property: Callable[[str, object], None]
 ) -> None:
