@@ -10,9 +10,9 @@ by the sha256 of the kernel's sources, its build script and the lock, so a clone
 zip packages and the images' build contexts carry the one file; it never enters the source
 tree.
 
-``run --local`` and the tests run the same module built for their own interpreter
-(``local_kernel_module``, with the development environment's numba), so that none of their
-processes imports numba."""
+``run --local``'s workers run the same module built for their own interpreter
+(``local_kernel_module``, with the development environment's numba), so that none of them
+imports numba."""
 
 from __future__ import annotations
 

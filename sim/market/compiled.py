@@ -2,10 +2,11 @@
 
 The functions carry ``sim.market._kernel_aot`` (built by ``python -m sim.market.precompile``
 into their packages and images only, never into the source tree): an extension module that
-needs numpy alone, so a cold start neither imports numba nor compiles. ``run --local`` and the
-tests point ``SWEEP_KERNEL_MODULE`` at the same module built for their own interpreter
-(pipeline/kernel/build.py), so their processes do not import numba either (about 3 s of CPU
-per process: the import and loading the JIT's cache). Where neither is there, the kernels are
+needs numpy alone, so a cold start neither imports numba nor compiles. ``run --local`` points
+its workers' ``SWEEP_KERNEL_MODULE`` at the same module built for its own interpreter
+(pipeline/kernel/build.py), so they do not import numba either (about 3 s of CPU per worker:
+the import and loading the JIT's cache). Where neither is there (the tests' own processes,
+which test kernel.py itself), the kernels are
 kernel.py's own numba functions. The module carries the digest of the sources it was compiled
 from; one that does not match the sources beside it is refused, so a stale build never runs.
 
