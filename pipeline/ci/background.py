@@ -13,6 +13,9 @@ static stage, which uses one core, so that no two test processes compile the sam
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -20,6 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.ci.cpu import wait_with_usage
 from pipeline.ci.warm import FORMS
 from pipeline.paths import CACHE_DIR, REPO_ROOT
 
@@ -35,34 +39,41 @@ JOBS: dict[str, list[str]] = {
 
 @dataclass
 class BackgroundJob:
-    """A running job: its process, its log, when it started and (once it has) when it ended."""
+    """A running job: its process, its log, when it started and (once it has) when it ended and
+    the CPU seconds it used. Only the watcher thread reaps the process."""
 
     name: str
     process: subprocess.Popen[bytes]
     log: Path
     started: float
     ended: float | None = None
+    cpu_seconds: float = 0.0
 
     def __post_init__(self) -> None:
+        self._done = threading.Event()
         threading.Thread(target=self._watch, name=f"job-{self.name}", daemon=True).start()
 
     def _watch(self) -> None:
-        self.process.wait()
+        _, self.cpu_seconds = wait_with_usage(self.process)
         self.ended = time.perf_counter()
+        self._done.set()
 
     def wait(self) -> str:
         """Block until the job ends; one line saying how it went (with the log's tail on failure)."""
-        code = self.process.wait()
+        self._done.wait()
         seconds = (self.ended or time.perf_counter()) - self.started
+        spent = f"{seconds:.0f} s ({self.cpu_seconds:.0f} s CPU)"
+        code = self.process.returncode
         if code == 0:
-            return f"background {self.name}: done in {seconds:.0f} s (log {self.log})"
+            return f"background {self.name}: done in {spent} (log {self.log})"
         tail = self.log.read_text(errors="replace")[-LOG_TAIL_CHARS:]
-        return f"background {self.name}: exited {code} after {seconds:.0f} s; the stage builds itself\n{tail}"
+        return f"background {self.name}: exited {code} after {spent}; the stage builds itself\n{tail}"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait()
+        if not self._done.is_set():
+            with contextlib.suppress(ProcessLookupError):  # it ended just now
+                os.kill(self.process.pid, signal.SIGTERM)
+            self._done.wait()
 
 
 def start_job(name: str) -> BackgroundJob:

@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.ci.background import LOG_DIR, BackgroundJob, start_job
+from pipeline.ci.cpu import thread_cpu_seconds
 from pipeline.ci.stages import STAGES, Stage, StageFailed, StageOutput, TestCounts
 
 
@@ -31,6 +32,8 @@ class StageReport:
     stage: Stage
     ok: bool
     seconds: float
+    cpu_seconds: float
+    """User + system seconds of the processes the stage ran (pipeline/ci/cpu.py)."""
     output: StageOutput
     error: str = ""
 
@@ -85,18 +88,23 @@ def _run_lane(
 
 
 def _run_stage(stage: Stage, jobs: dict[str, BackgroundJob], output: TextIO | None) -> StageReport:
-    started = time.perf_counter()  # the wait for background jobs counts as the stage's time
+    started, cpu_before = time.perf_counter(), thread_cpu_seconds()  # the wait for jobs counts as the stage's
+
+    def report(ok: bool, result: StageOutput, error: str = "") -> StageReport:
+        seconds, cpu = time.perf_counter() - started, thread_cpu_seconds() - cpu_before
+        return StageReport(stage, ok, seconds, cpu, result, error)
+
     for name in stage.needs:
         if name in jobs:
             print(jobs[name].wait(), file=output, flush=True)
     try:
         result = stage.run(output)
     except StageFailed as failure:
-        return StageReport(stage, False, time.perf_counter() - started, StageOutput(), str(failure))
+        return report(False, StageOutput(), str(failure))
     except Exception as error:  # a crash in a stage is that stage's failure, reported with its trace
         traceback.print_exc(file=output)
-        return StageReport(stage, False, time.perf_counter() - started, StageOutput(), repr(error))
-    return StageReport(stage, True, time.perf_counter() - started, result)
+        return report(False, StageOutput(), repr(error))
+    return report(True, result)
 
 
 class _Printer:
@@ -132,18 +140,19 @@ class _Printer:
             for note in report.output.notes:
                 self.console.print(f"  {note}")
             verdict = "[green]passed[/]" if report.ok else "[red]FAILED[/]"
-            self.console.print(f"{verdict} {name} in {report.seconds:.1f} s")
+            self.console.print(f"{verdict} {name} in {report.seconds:.1f} s ({report.cpu_seconds:.0f} s CPU)")
 
 
 def print_summary(reports: list[StageReport], console: Console) -> TestCounts:
     table = Table(title="ci summary", title_justify="left")
-    for column in ("stage", "result", "seconds", "tests passed", "failed", "skipped", "detail"):
+    for column in ("stage", "result", "seconds", "CPU s", "tests passed", "failed", "skipped", "detail"):
         table.add_column(column)
     total = TestCounts()
     for r in reports:
         total += r.output.tests
         t = r.output.tests
         result = "[green]passed[/]" if r.ok else "[red]FAILED[/]"
-        table.add_row(r.stage.name, result, f"{r.seconds:.1f}", str(t.passed), str(t.failed), str(t.skipped), r.error)
+        counts = (str(t.passed), str(t.failed), str(t.skipped))
+        table.add_row(r.stage.name, result, f"{r.seconds:.1f}", f"{r.cpu_seconds:.0f}", *counts, r.error)
     console.print(table)
     return total

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pipeline.ci.background import IMAGE_BUILD
+from pipeline.ci.cpu import run_counted
 from pipeline.ci.warm import FUNCTIONS_MODULE, JIT, LOCAL_MODULE
 from pipeline.paths import CACHE_DIR, REPO_ROOT
 from sim.exceptions import SweepError
@@ -74,7 +75,7 @@ def _run_logged(argv: list[str], output: TextIO | None, cwd: Path = REPO_ROOT) -
     """Run ``argv`` after echoing it, its output to ``output`` (None: the terminal); its exit code."""
     print(f"$ {' '.join(argv)}", file=output, flush=True)
     stderr = None if output is None else subprocess.STDOUT
-    return subprocess.run(argv, cwd=cwd, stdout=output, stderr=stderr).returncode
+    return run_counted(argv, cwd, output, stderr)
 
 
 def run_command(argv: list[str], what: str, output: TextIO | None = None) -> None:

@@ -121,3 +121,34 @@ def test_lanes_run_side_by_side_print_each_stage_whole_and_a_failure_starts_noth
     assert reports[0].seconds >= 2.5 and reports[1].seconds >= 1.0  # each stage timed over its whole run
     assert reports[-1].error == "broken failed"
     assert "must not run" not in printed
+
+
+BURN = "import time\nend = time.process_time() + {0}\nwhile time.process_time() < end: pass"
+
+
+def test_each_stage_and_job_reports_the_cpu_time_of_its_commands_whole_trees_alone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # given a stage whose command burns 1 s of CPU in a child it waits for, another stage that only
+    # sleeps, side by side on the two lanes, and a background job that burns 0.5 s
+    from pipeline.ci import background, runner
+
+    in_a_child = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {BURN.format(1.0)!r}], check=True)"
+    stages = (
+        command_stage("busy", LOCAL_LANE, in_a_child),
+        command_stage("idle", EMULATOR_LANE, "import time; time.sleep(1.5)"),
+    )
+    monkeypatch.setattr(runner, "STAGES", stages)
+    monkeypatch.setattr(runner, "LOG_DIR", tmp_path)
+    monkeypatch.setattr(background, "LOG_DIR", tmp_path)
+    monkeypatch.setitem(background.JOBS, "burn", [sys.executable, "-c", BURN.format(0.5)])
+
+    # when they run
+    job = background.start_job("burn")
+    busy, idle = runner.run_stages(None, Console(width=120))
+    line = job.wait()
+
+    # then the busy stage counts its grandchild's second, the idle one none of it, the job its own
+    assert 1.0 <= busy.cpu_seconds < 3.0
+    assert idle.cpu_seconds < 0.5
+    assert 0.5 <= job.cpu_seconds < 2.0 and f"({job.cpu_seconds:.0f} s CPU)" in line
