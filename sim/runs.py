@@ -21,6 +21,7 @@ from typing import Any
 
 from sim.constants import DISPATCH_CONCURRENCY, DISPATCH_MAX_ATTEMPTS
 from sim.contract import SweepRequest
+from sim.contract.shard_event import shard_event
 from sim.datasets import layout
 from sim.exceptions import SweepError
 from sim.grid import shard_unit_indices, unit_count
@@ -39,7 +40,6 @@ from sim.manifest import (
 )
 from sim.retries import RetryingInvoker, RetryPolicy
 from sim.store import ObjectStore
-from sim.worker import shard_event
 
 INCOMPLETE = 502
 PUBLIC_DISPATCH_FIELDS = ("shard_id", "point_count", "status", "status_code", "request_id", "error")

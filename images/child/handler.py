@@ -17,7 +17,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aws_adapters import ChildConfig, S3Store, s3_client
 from sim.contract import RequestInvalid
-from sim.worker import AttemptContext, InjectedFailure, RunUnknown, execute_shard, next_attempt, parse_shard_event
+from sim.contract.shard_event import parse_shard_event
+from sim.worker import AttemptContext, InjectedFailure, RunUnknown, execute_shard, next_attempt
 
 CONFIG = ChildConfig.from_env()
 STORE = S3Store(CONFIG.results_bucket, s3_client())

@@ -1,7 +1,4 @@
-"""The four datasets: schemas, S3 layout, Parquet encoding and table assembly."""
+"""The four datasets: schemas, S3 layout, Parquet encoding and table assembly.
 
-from sim.datasets.layout import DEFAULT_PREFIX
-from sim.datasets.parquet import decode, encode
-from sim.datasets.schemas import DATA_DATASETS, SCHEMAS
-
-__all__ = ["DATA_DATASETS", "DEFAULT_PREFIX", "SCHEMAS", "decode", "encode"]
+Import the module you need (``sim.datasets.layout`` needs no pyarrow, so the parent, which
+only names keys, does not load it)."""

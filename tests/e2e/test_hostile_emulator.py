@@ -19,8 +19,8 @@ from pipeline.deploy import Deployment
 from pipeline.deploy.constants import REQUEST_MODEL_CONTENT_TYPES, REQUEST_MODEL_NAME
 from pipeline.deploy.observe import executions, invocations
 from sim.contract import parse_request
+from sim.contract.shard_event import shard_event
 from sim.datasets import layout
-from sim.worker import shard_event
 from tests.e2e.conftest import fixture_body, post, run_keys, store_of, submit_and_wait
 
 pytestmark = pytest.mark.emulator

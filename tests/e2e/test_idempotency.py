@@ -11,9 +11,9 @@ from pipeline.deploy import Deployment
 from pipeline.deploy.observe import invocations
 from pipeline.results import ResultsSource
 from sim.contract import parse_request
+from sim.contract.shard_event import shard_event
 from sim.datasets import layout
 from sim.manifest import read_manifest
-from sim.worker import shard_event
 from tests.e2e.conftest import SubmittedRun, fixture_body, post, store_of, submit_and_wait, wait_final
 
 pytestmark = pytest.mark.emulator

@@ -14,7 +14,7 @@ from pipeline.deploy import Deployment, ZipCode, build_zip
 from pipeline.deploy.functions import ensure_function
 from pipeline.emulator.constants import MINISTACK_VENV
 from sim.contract import parse_request
-from sim.worker import shard_event
+from sim.contract.shard_event import shard_event
 from tests.e2e.conftest import fixture_body
 
 pytestmark = pytest.mark.emulator

@@ -17,9 +17,9 @@ import pytest
 from pipeline.cli import main
 from pipeline.local import run_local
 from pipeline.local.invoker import run_shard_attempts
+from sim.contract.shard_event import shard_event
 from sim.runs import submit_run
 from sim.store import DirectoryStore
-from sim.worker import shard_event
 from tests.functional.conftest import load_request
 
 RUN_ID = "demo-run-001"

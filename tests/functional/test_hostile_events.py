@@ -21,10 +21,10 @@ import pytest
 
 from pipeline.paths import REPO_ROOT
 from sim.contract import parse_request
+from sim.contract.shard_event import shard_event
 from sim.datasets import layout
 from sim.runs import submit_run
 from sim.store import DirectoryStore
-from sim.worker import shard_event
 
 ANSWER_BYTE_BOUND = 64 * 1024
 ENVIRONMENT = {
