@@ -4,6 +4,7 @@ at run time (the request schema, prices, lock files, Athena SQL) must be package
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.envs.venv import run_uv
-from pipeline.paths import REPO_ROOT
+from pipeline.kernel import local_kernel_module
+from pipeline.paths import CACHE_DIR, CACHE_DIR_ENV, REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -43,11 +45,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def command(python: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(python), "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    """``python -m pipeline ARGS`` of the installed package, sharing this checkout's cache: the market
+    kernel compiled for this Python and numba is the same file for the same sources (its cache key)."""
+    env = {**os.environ, CACHE_DIR_ENV: str(CACHE_DIR)}
+    argv = [str(python), "-m", "pipeline", *args]
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_run_verify_status_and_report_work_from_an_installed_package(installed: Path, tmp_path: Path) -> None:
     out, report = tmp_path / "out", tmp_path / "report.html"
+    local_kernel_module()  # what the first run --local from this checkout builds
 
     ran = command(installed, tmp_path, "run", "--local", str(REQUEST), "--out", str(out), "--workers", "1")
     verified = command(installed, tmp_path, "verify", "--run-id", RUN_ID, "--source", str(out))

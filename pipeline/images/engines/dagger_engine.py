@@ -22,6 +22,7 @@ from pipeline.images.context import stage_context
 from pipeline.images.definitions import ImageDefinition
 from pipeline.images.exceptions import EngineUnavailable, ImageBuildFailed, PushFailed
 from pipeline.images.wheels import ensure_wheels
+from pipeline.paths import user_cache_home
 
 from .types import ImageRef
 
@@ -34,7 +35,6 @@ ENGINE_IMAGE = f"registry.dagger.io/engine:v{DAGGER_VERSION}"
 SESSION_PORT_ENV = "DAGGER_SESSION_PORT"
 CLI_BIN_ENV = "_EXPERIMENTAL_DAGGER_CLI_BIN"
 RUNNER_HOST_ENV = "_EXPERIMENTAL_DAGGER_RUNNER_HOST"
-XDG_CACHE_ENV = "XDG_CACHE_HOME"
 
 T = TypeVar("T")
 
@@ -45,7 +45,7 @@ def cli_binary() -> str | None:
         return explicit if Path(explicit).exists() else None
     if on_path := shutil.which("dagger"):
         return on_path
-    cache = Path(os.environ.get(XDG_CACHE_ENV) or Path.home() / ".cache") / "dagger" / f"dagger-{DAGGER_VERSION}"
+    cache = user_cache_home() / "dagger" / f"dagger-{DAGGER_VERSION}"
     return str(cache) if cache.exists() else None
 
 
