@@ -14,7 +14,6 @@ from sim.market.spec import PointSpec
 from sim.market.types import PointResult
 
 _COMPLETED, _ABANDONED = (TRIP_STATUSES.index(s) for s in ("completed", "abandoned"))
-_STATUS = np.asarray(TRIP_STATUSES)
 _DRIVER = 0  # row of the kernel's outcome array (see kernel.advance)
 _ONLINE, _P1, _P2, _P3 = range(4)
 _REQUESTED, _WAIT_ENDED, _DROPPED_OFF, _ABANDONED_AT = range(4)
@@ -44,7 +43,7 @@ def point_result(spec: PointSpec, requests: np.ndarray, outcome: np.ndarray, his
         "destination_x": requests[DESTINATION_X, first:],
         "destination_y": requests[DESTINATION_Y, first:],
         "driver_id": outcome[_DRIVER, first:],
-        "status": _STATUS[status],
+        "status": status,
         "wait_min": wait,
         "trip_distance": distance,
         "trip_min": trip_min,
