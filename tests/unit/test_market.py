@@ -147,6 +147,17 @@ def test_money_identities_hold(mixed: Mixed) -> None:
         assert metrics["gross_bookings"] == pytest.approx(math.fsum(trips["fare"][done]))
 
 
+@pytest.mark.parametrize("case", range(8))
+def test_wait_statistics_are_numpys_own_over_the_completed_trip_rows(case: int) -> None:
+    # given a random point (few completed trips in some: the percentiles' edge cases)
+    (result,) = run(random_point(np.random.default_rng([case, 11])), seed=case)
+    # when numpy computes them from the trip rows
+    waits = result.trips["wait_min"][statuses(result) == "completed"].astype(np.float64)
+    expected = [float(waits.mean()), *(float(v) for v in np.percentile(waits, [50, 95]))] if waits.size else [None] * 3
+    # then the metrics are the same floats
+    assert [result.metrics[f"wait_{name}_min"] for name in ("mean", "p50", "p95")] == expected
+
+
 def test_waits_and_trip_times_follow_the_timeline(mixed: Mixed) -> None:
     for point, result in mixed:
         trips = result.trips
