@@ -522,17 +522,24 @@ def advance(
         ranks = np.empty(open_ids.size, dtype=np.uint64)
         grid_start = np.empty(city_size * city_size + 1, dtype=np.int64)
         wave = np.empty((4, 0), dtype=np.int64)
+    # The moving drivers' ids in id order, rebuilt by the phase count: the loops over the pool
+    # are branch-free (which drivers are idle is random, so branches on it mispredict).
+    cruising = np.empty(pool, dtype=np.int64)
+    cruisers = 0
+    for driver in range(pool):
+        cruising[cruisers] = driver
+        cruisers += moving[driver]
     for minute in range(start, stop):
         # 1. idle online drivers (as at the end of the last minute) cruise one block
         first_turn = (minute - start) * pool
-        for driver in range(pool):
-            if moving[driver]:
-                turn = first_turn + driver
-                code = (turns[turn >> 1] >> ((turn & 1) << 2)) & 15
-                h = (heading[driver] + TURN_BY_CODE[code]) & 3
-                heading[driver] = h
-                x[driver] = _wrap(x[driver] + STEP_X[h], city_size)
-                y[driver] = _wrap(y[driver] + STEP_Y[h], city_size)
+        for k in range(cruisers):
+            driver = cruising[k]
+            turn = first_turn + driver
+            code = (turns[turn >> 1] >> ((turn & 1) << 2)) & 15
+            h = (heading[driver] + TURN_BY_CODE[code]) & 3
+            heading[driver] = h
+            x[driver] = _wrap(x[driver] + STEP_X[h], city_size)
+            y[driver] = _wrap(y[driver] + STEP_Y[h], city_size)
         # 2. supply
         if equilibrate and minute > 0 and minute % interval == 0:
             _adjust_supply(minute, pool, busy_hour_payout, wage, online, free_at, counters)
@@ -545,9 +552,8 @@ def advance(
         if counters[OPEN] > 0:
             idle_count = 0
             for driver in range(pool):
-                if online[driver] and free_at[driver] <= minute:
-                    idle[idle_count] = driver
-                    idle_count += 1
+                idle[idle_count] = driver
+                idle_count += online[driver] & (free_at[driver] <= minute)
             if idle_count > 0:
                 if batch_dispatch:
                     _dispatch_batch(
@@ -570,20 +576,18 @@ def advance(
                 kept += 1
         counters[OPEN] = kept
         # 6. phase counts at the end of the minute
-        p1 = p2 = p3 = 0
+        p2 = p3 = cruisers = 0
         for driver in range(pool):
-            is_idle = free_at[driver] <= minute
+            busy = free_at[driver] > minute
             carrying = pickup_at[driver] <= minute
-            moving[driver] = is_idle and online[driver]
-            if moving[driver]:
-                p1 += 1
-            elif not is_idle:
-                if carrying:
-                    p3 += 1
-                else:
-                    p2 += 1
+            idle_online = online[driver] & (not busy)
+            moving[driver] = idle_online
+            cruising[cruisers] = driver
+            cruisers += idle_online
+            p2 += busy & (not carrying)
+            p3 += busy & carrying
         history[0, minute] = counters[ONLINE]
-        history[1, minute] = p1
+        history[1, minute] = cruisers  # P1
         history[2, minute] = p2
         history[3, minute] = p3
         counters[ONLINE_MINUTES] += counters[ONLINE]
