@@ -16,7 +16,13 @@ import pyarrow.fs as pafs
 
 from sim.datasets import layout
 from sim.datasets.schemas import SCHEMAS
+from sim.exceptions import SweepError
 from sim.store import DirectoryStore, ObjectStore
+
+
+class RunNotFound(SweepError):
+    """The source holds no manifest for this run_id."""
+
 
 PARTITION_SCHEMA = pa.schema([("run_id", pa.string()), ("shard_id", pa.int32())])
 PARTITIONING = ds.partitioning(PARTITION_SCHEMA, flavor="hive")

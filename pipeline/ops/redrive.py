@@ -26,8 +26,7 @@ from typing import Any
 from pipeline.ops.shard_state import ShardState
 from pipeline.ops.snapshot import RunSnapshot, read_manifest, read_outcomes
 from pipeline.ops.status import RunStatus, StragglerPolicy, run_status
-from pipeline.results import ResultsSource
-from pipeline.verify import RunNotFound
+from pipeline.results import ResultsSource, RunNotFound
 from sim.invoke import Invoker
 from sim.manifest import (
     DISPATCH_CLAIM_GRACE_SECONDS,

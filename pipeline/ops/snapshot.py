@@ -10,8 +10,7 @@ from typing import Any
 
 import pyarrow.fs as pafs
 
-from pipeline.results import ResultsSource
-from pipeline.verify import RunNotFound
+from pipeline.results import ResultsSource, RunNotFound
 from sim.datasets.schemas import SCHEMAS
 from sim.manifest import RunManifest
 from sim.manifest import read_manifest as read_run_manifest

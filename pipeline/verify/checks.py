@@ -13,15 +13,11 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipeline.duck import connect
-from pipeline.results import ResultsSource
+from pipeline.results import ResultsSource, RunNotFound
 from sim.datasets.schemas import DATA_DATASETS, SCHEMAS
 from sim.exceptions import SweepError
 from sim.grid import unit_count
 from sim.manifest import read_manifest
-
-
-class RunNotFound(SweepError):
-    """The source holds no manifest for this run_id."""
 
 
 @dataclass

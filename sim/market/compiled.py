@@ -34,8 +34,9 @@ KERNEL_MODULE_ENV = "SWEEP_KERNEL_MODULE"
 
 
 class Kernels(NamedTuple):
-    """The two entry points (see kernel.advance and kernel.tally) and where they come from."""
+    """The entry points (see kernel.request_rows, kernel.advance and kernel.tally) and where they come from."""
 
+    request_rows: Callable[..., Any]
     advance: Callable[..., Any]
     tally: Callable[..., Any]
     origin: str
@@ -63,14 +64,14 @@ def load_kernels(
             raise
         from sim.market import kernel
 
-        return Kernels(kernel.advance, kernel.tally, "jit")
+        return Kernels(kernel.request_rows, kernel.advance, kernel.tally, "jit")
     built, expected = module.source_digest(), source_digest(sources)
     if built != expected:
         raise StaleKernelModule(
             f"{module.__file__}: compiled from sources with digest {built}, but "
             f"{', '.join(p.name for p in sources)} here have {expected}: rebuild it (python -m sim.market.precompile)"
         )
-    return Kernels(module.advance, module.tally, module_name)
+    return Kernels(module.request_rows, module.advance, module.tally, module_name)
 
 
 def _import_file(module_name: str, path: str) -> Any:

@@ -522,17 +522,24 @@ def advance(
         ranks = np.empty(open_ids.size, dtype=np.uint64)
         grid_start = np.empty(city_size * city_size + 1, dtype=np.int64)
         wave = np.empty((4, 0), dtype=np.int64)
+    # The moving drivers' ids in id order, rebuilt by the phase count: the loops over the pool
+    # are branch-free (which drivers are idle is random, so branches on it mispredict).
+    cruising = np.empty(pool, dtype=np.int64)
+    cruisers = 0
+    for driver in range(pool):
+        cruising[cruisers] = driver
+        cruisers += moving[driver]
     for minute in range(start, stop):
         # 1. idle online drivers (as at the end of the last minute) cruise one block
         first_turn = (minute - start) * pool
-        for driver in range(pool):
-            if moving[driver]:
-                turn = first_turn + driver
-                code = (turns[turn >> 1] >> ((turn & 1) << 2)) & 15
-                h = (heading[driver] + TURN_BY_CODE[code]) & 3
-                heading[driver] = h
-                x[driver] = _wrap(x[driver] + STEP_X[h], city_size)
-                y[driver] = _wrap(y[driver] + STEP_Y[h], city_size)
+        for k in range(cruisers):
+            driver = cruising[k]
+            turn = first_turn + driver
+            code = (turns[turn >> 1] >> ((turn & 1) << 2)) & 15
+            h = (heading[driver] + TURN_BY_CODE[code]) & 3
+            heading[driver] = h
+            x[driver] = _wrap(x[driver] + STEP_X[h], city_size)
+            y[driver] = _wrap(y[driver] + STEP_Y[h], city_size)
         # 2. supply
         if equilibrate and minute > 0 and minute % interval == 0:
             _adjust_supply(minute, pool, busy_hour_payout, wage, online, free_at, counters)
@@ -545,9 +552,8 @@ def advance(
         if counters[OPEN] > 0:
             idle_count = 0
             for driver in range(pool):
-                if online[driver] and free_at[driver] <= minute:
-                    idle[idle_count] = driver
-                    idle_count += 1
+                idle[idle_count] = driver
+                idle_count += online[driver] & (free_at[driver] <= minute)
             if idle_count > 0:
                 if batch_dispatch:
                     _dispatch_batch(
@@ -570,20 +576,18 @@ def advance(
                 kept += 1
         counters[OPEN] = kept
         # 6. phase counts at the end of the minute
-        p1 = p2 = p3 = 0
+        p2 = p3 = cruisers = 0
         for driver in range(pool):
-            is_idle = free_at[driver] <= minute
+            busy = free_at[driver] > minute
             carrying = pickup_at[driver] <= minute
-            moving[driver] = is_idle and online[driver]
-            if moving[driver]:
-                p1 += 1
-            elif not is_idle:
-                if carrying:
-                    p3 += 1
-                else:
-                    p2 += 1
+            idle_online = online[driver] & (not busy)
+            moving[driver] = idle_online
+            cruising[cruisers] = driver
+            cruisers += idle_online
+            p2 += busy & (not carrying)
+            p3 += busy & carrying
         history[0, minute] = counters[ONLINE]
-        history[1, minute] = p1
+        history[1, minute] = cruisers  # P1
         history[2, minute] = p2
         history[3, minute] = p3
         counters[ONLINE_MINUTES] += counters[ONLINE]
@@ -591,24 +595,64 @@ def advance(
 
 
 @njit(cache=True)
-def tally(
-    requests: np.ndarray, outcome: np.ndarray, horizon: int, warmup: int, first: int, longest: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What the results need from a simulated point, in one pass over its requests.
+def request_rows(counts: np.ndarray, origin: np.ndarray, offset: np.ndarray, size: int) -> np.ndarray:
+    """The request array (rows: minute, origin x, origin y, destination x, destination y,
+    distance; columns in request order) from the drawn requests per minute, origins and
+    destination offsets (destination = origin's cell + offset, modulo the cells)."""
+    total = origin.shape[1]
+    rows = np.empty((6, total), dtype=np.int32)
+    request = 0
+    for minute in range(counts.size):
+        for _ in range(counts[minute]):
+            rows[0, request] = minute
+            request += 1
+    cells = size * size
+    for request in range(total):
+        ox, oy = origin[0, request], origin[1, request]
+        cell = (ox * size + oy + offset[request]) % cells
+        dx, dy = cell // size, cell % size
+        rows[1, request], rows[2, request] = ox, oy
+        rows[3, request], rows[4, request] = dx, dy
+        rows[5, request] = torus_distance(ox, oy, dx, dy, size)
+    return rows
 
-    For the reported requests (from ``first``): status (0 completed, 1 abandoned, 2 open
-    at the horizon, TRIP_STATUSES' order), wait and trip minutes (-1 unless completed).
-    Per minute (the horizon collects later ones): requests made, waits ended (pickup or
-    abandonment), dropoffs, abandonments. Per trip distance (0..longest): reported
-    completed trips, and trips dropped off in [warmup, horizon) whenever requested."""
+
+@njit(cache=True)
+def tally(
+    requests: np.ndarray,
+    outcome: np.ndarray,
+    history: np.ndarray,
+    money: np.ndarray,
+    horizon: int,
+    warmup: int,
+    first: int,
+    snapshot_interval: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the results need from a simulated point, in one pass over its requests and one over
+    its minutes.
+
+    For the reported requests (from ``first``): status (0 completed, 1 abandoned, 2 open at the
+    horizon, TRIP_STATUSES' order), wait and trip minutes (-1 unless completed), and the money
+    rows of ``money`` (fare, commission, payout per trip distance) at their distance (NaN unless
+    completed). The snapshot rows (minute, online, P1, P2, P3, riders waiting, completed and
+    abandoned since minute 0) every ``snapshot_interval`` minutes. Per trip distance: reported
+    completed trips, and trips dropped off in [warmup, horizon) whenever requested; per wait
+    minute: reported completed trips. ``counts``: reported completed, abandoned and matched
+    trips, then the online, P1, P2 and P3 driver-minutes of [warmup, horizon)."""
     total = requests.shape[1]
     reported = total - first
     status = np.empty(reported, dtype=np.int8)
     wait = np.empty(reported, dtype=np.int32)
     trip_min = np.empty(reported, dtype=np.int32)
+    trip_money = np.empty((3, reported), dtype=np.float64)
+    # Per minute (the horizon collects later ones): requests made, waits ended (pickup or
+    # abandonment), dropoffs, abandonments.
     events = np.zeros((4, horizon + 1), dtype=np.int64)
-    completed_by_distance = np.zeros(longest + 1, dtype=np.int64)
-    window_by_distance = np.zeros(longest + 1, dtype=np.int64)
+    distances = money.shape[1]
+    completed_by_distance = np.zeros(distances, dtype=np.int64)
+    window_by_distance = np.zeros(distances, dtype=np.int64)
+    completed_by_wait = np.zeros(horizon + 1, dtype=np.int64)
+    counts = np.zeros(7, dtype=np.int64)
     for request in range(total):
         minute, distance = requests[0, request], requests[5, request]
         pickup, dropoff, abandoned = outcome[2, request], outcome[3, request], outcome[4, request]
@@ -637,6 +681,32 @@ def tally(
         else:
             wait[row] = horizon - minute
         trip_min[row] = dropoff - pickup if completed else -1
+        for column in range(3):
+            trip_money[column, row] = money[column, distance] if completed else np.nan
         if completed:
             completed_by_distance[distance] += 1
-    return status, wait, trip_min, events, completed_by_distance, window_by_distance
+            completed_by_wait[wait[row]] += 1
+            counts[0] += 1
+        counts[1] += gone and not completed
+        counts[2] += outcome[0, request] >= 0
+    for minute in range(warmup, horizon):
+        for phase in range(4):
+            counts[3 + phase] += history[phase, minute]
+    rows = (horizon + snapshot_interval - 1) // snapshot_interval
+    snapshots = np.empty((8, rows), dtype=np.int32)
+    until = np.zeros(4, dtype=np.int64)  # events at or before the minute
+    for minute in range(horizon):
+        for kind in range(4):
+            until[kind] += events[kind, minute]
+        if minute % snapshot_interval == 0:
+            row = minute // snapshot_interval
+            snapshots[0, row] = minute
+            for phase in range(4):
+                snapshots[1 + phase, row] = history[phase, minute]
+            snapshots[5, row] = until[0] - until[1]
+            snapshots[6, row] = until[2]
+            snapshots[7, row] = until[3]
+    return (
+        status, wait, trip_min, trip_money, snapshots,
+        completed_by_distance, window_by_distance, completed_by_wait, counts,
+    )  # fmt: skip

@@ -2,12 +2,12 @@
 
 Writes ``DIR/_kernel_aot.<this interpreter's extension suffix>``, the extension module
 ``sim.market._kernel_aot`` that the functions import instead of numba (see
-sim/market/compiled.py): kernel.advance and kernel.tally with the argument types the engine
-passes, compiled by numba.pycc for a generic x86-64 CPU (pycc's default: no target_cpu, no CPU
-features), so it runs
-on whatever machine Lambda picks, plus ``source_digest()``, the digest of the sources it
-was compiled from. It needs only numpy at run time. Needs numba, a C compiler and, on
-Python 3.12+, setuptools; the pipeline runs it in its own venv (pipeline/kernel/build.py).
+sim/market/compiled.py): kernel.request_rows, kernel.advance and kernel.tally with the argument
+types the engine passes, compiled by numba.pycc for a generic x86-64 CPU (pycc's default: no
+target_cpu, no CPU features), so it runs on whatever machine Lambda picks, plus
+``source_digest()``, the digest of the sources it was compiled from. It needs only numpy at run
+time. Needs numba, a C compiler and, on Python 3.12+, setuptools; the pipeline runs it in its own
+venv (pipeline/kernel/build.py).
 
 The module is stripped of debug information and linked without a build id (both depend on
 pycc's temporary build directory), so two builds from the same sources, interpreter and numba
@@ -28,15 +28,17 @@ from typing import Any
 from sim.market.compiled import AOT_MODULE, source_digest
 
 MODULE_NAME = AOT_MODULE.rsplit(".", 1)[1]
-# The engine's argument types (sim/market/engine.py, sim/market/results.py), in kernel order.
+# The engine's argument types (sim/market/engine.py, requests.py, results.py), in kernel order.
 ADVANCE_SIGNATURE = (
     "void(i8, i8, i8, i8, i8, b1, i8, f8, f8, b1, "  # start .. batch_dispatch
     "u1[::1], u8[::1], i4[:, ::1], i4[:, ::1], "  # turns, keys, requests, outcome
     "i8[::1], i4[::1], i4[::1], i1[::1], i4[::1], i4[::1], b1[::1], b1[::1], "  # open_ids .. moving
     "i4[:, ::1], i8[::1])"  # history, counters
 )
+REQUEST_ROWS_SIGNATURE = "i4[:, ::1](i8[::1], i4[:, ::1], i8[::1], i8)"
 TALLY_SIGNATURE = (
-    "Tuple((i1[::1], i4[::1], i4[::1], i8[:, ::1], i8[::1], i8[::1]))(i4[:, ::1], i4[:, ::1], i8, i8, i8, i8)"
+    "Tuple((i1[::1], i4[::1], i4[::1], f8[:, ::1], i4[:, ::1], i8[::1], i8[::1], i8[::1], i8[::1]))"
+    "(i4[:, ::1], i4[:, ::1], i4[:, ::1], f8[:, ::1], i8, i8, i8, i8)"
 )
 DIGEST_SIGNATURE = "i8()"
 # The hash seed of the compiling process: numba links a kernel's callees in set order.
@@ -66,6 +68,7 @@ def build(out: Path) -> Path:
     compiler.verbose = False
     export: Any = compiler.export
     export("advance", ADVANCE_SIGNATURE)(kernel.advance.py_func)
+    export("request_rows", REQUEST_ROWS_SIGNATURE)(kernel.request_rows.py_func)
     export("tally", TALLY_SIGNATURE)(kernel.tally.py_func)
     export("source_digest", DIGEST_SIGNATURE)(_digest_function(source_digest()))
     compiler.compile()

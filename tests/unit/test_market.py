@@ -29,6 +29,11 @@ def run(*points: dict[str, ParamValue], seed: int = 1) -> list[PointResult]:
     return simulate_points([(p, np.random.SeedSequence([seed, i])) for i, p in enumerate(points)])
 
 
+def statuses(result: PointResult) -> np.ndarray:
+    """The trips' statuses spelled out (the engine gives their indices in TRIP_STATUSES)."""
+    return np.asarray(TRIP_STATUSES)[result.trips["status"]]
+
+
 def trip_table(result: PointResult) -> pa.Table:
     """The trip columns as the shard runner stores them: sentinels become nulls."""
     null = {
@@ -39,7 +44,8 @@ def trip_table(result: PointResult) -> pa.Table:
     columns: dict[str, Any] = {f.name: np.zeros(result.trips["request_id"].size, np.int32) for f in KEY_FIELDS}
     for field in TRIP_DATA:
         if field.name not in columns:
-            columns[field.name] = pa.array(result.trips[field.name], type=field.type, mask=null.get(field.name))
+            values = statuses(result) if field.name == "status" else result.trips[field.name]
+            columns[field.name] = pa.array(values, type=field.type, mask=null.get(field.name))
     return pa.table(columns, schema=TRIP_DATA)
 
 
@@ -94,12 +100,12 @@ def test_trip_rows_are_the_requests_after_warm_up_in_order(
         assert np.all(trips["request_minute"] < point["horizon_min"])
         assert np.all(np.diff(trips["request_id"]) > 0)
         assert np.all(np.diff(trips["request_minute"]) >= 0)
-        assert set(np.unique(trips["status"]).tolist()) <= set(TRIP_STATUSES)
+        assert set(np.unique(statuses(result)).tolist()) <= set(TRIP_STATUSES)
 
 
 def test_every_request_ends_in_exactly_one_status(mixed: Mixed) -> None:
     for _, result in mixed:
-        status, metrics = result.trips["status"], result.metrics
+        status, metrics = statuses(result), result.metrics
         # then completed + abandoned + open = requests, and the metrics count the rows
         counts = {s: int((status == s).sum()) for s in TRIP_STATUSES}
         assert sum(counts.values()) == metrics["requests"] == status.size
@@ -128,7 +134,7 @@ def test_snapshots_are_taken_every_interval() -> None:
 def test_money_identities_hold(mixed: Mixed) -> None:
     for point, result in mixed:
         trips, metrics = result.trips, result.metrics
-        done = trips["status"] == "completed"
+        done = statuses(result) == "completed"
         # then fares follow the tariff, commission + payout = fare, and only completed trips have money
         expected = point["base_fare"] + point["per_block_fare"] * trips["trip_distance"][done]
         np.testing.assert_allclose(trips["fare"][done], expected)
@@ -141,11 +147,21 @@ def test_money_identities_hold(mixed: Mixed) -> None:
         assert metrics["gross_bookings"] == pytest.approx(math.fsum(trips["fare"][done]))
 
 
+@pytest.mark.parametrize("case", range(8))
+def test_wait_statistics_are_numpys_own_over_the_completed_trip_rows(case: int) -> None:
+    # given a random point (few completed trips in some: the percentiles' edge cases)
+    (result,) = run(random_point(np.random.default_rng([case, 11])), seed=case)
+    # when numpy computes them from the trip rows
+    waits = result.trips["wait_min"][statuses(result) == "completed"].astype(np.float64)
+    expected = [float(waits.mean()), *(float(v) for v in np.percentile(waits, [50, 95]))] if waits.size else [None] * 3
+    # then the metrics are the same floats
+    assert [result.metrics[f"wait_{name}_min"] for name in ("mean", "p50", "p95")] == expected
+
+
 def test_waits_and_trip_times_follow_the_timeline(mixed: Mixed) -> None:
     for point, result in mixed:
         trips = result.trips
-        done = trips["status"] == "completed"
-        abandoned = trips["status"] == "abandoned"
+        done, abandoned = statuses(result) == "completed", statuses(result) == "abandoned"
         # then a trip takes one minute per block, riders are picked up within their
         # patience, and an abandoning rider waited exactly that long
         np.testing.assert_array_equal(trips["trip_min"][done], trips["trip_distance"][done])
@@ -208,7 +224,7 @@ def test_random_points_do_not_depend_on_their_batch(case: int) -> None:
     # when / then every point's result is the same either way, and keeps the books
     for together, pair in zip(simulate_points(points), points, strict=True):
         assert_same(simulate_points([pair])[0], together)
-        snap, status = together.snapshots, together.trips["status"]
+        snap, status = together.snapshots, statuses(together)
         np.testing.assert_array_equal(snap["p1"] + snap["p2"] + snap["p3"], snap["drivers_online"])
         assert sum(int((status == s).sum()) for s in TRIP_STATUSES) == together.metrics["requests"]
         trip_table(together)
