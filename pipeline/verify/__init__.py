@@ -1,5 +1,5 @@
 """DuckDB checks of a run's Parquet outputs."""
 
-from pipeline.verify.checks import CheckResult, RunNotFound, VerifyReport, verify_run
+from pipeline.verify.checks import CheckResult, VerifyReport, verify_run
 
-__all__ = ["CheckResult", "RunNotFound", "VerifyReport", "verify_run"]
+__all__ = ["CheckResult", "VerifyReport", "verify_run"]

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.local import LocalRun
-from pipeline.results import ResultsSource
-from pipeline.verify import RunNotFound, verify_run
+from pipeline.results import ResultsSource, RunNotFound
+from pipeline.verify import verify_run
 from sim.datasets import layout
 
 
