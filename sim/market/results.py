@@ -18,7 +18,7 @@ _MONEY = ("fare", "commission", "driver_payout")  # rows of kernel.tally's money
 # kernel.tally's snapshot rows: the snapshot_counts columns after the key.
 _SNAPSHOTS = tuple(f.name for f in SNAPSHOT_COUNTS)[2:]
 _COMPLETED, _ABANDONED, _MATCHED, _ONLINE, _P1, _P2, _P3 = range(7)  # kernel.tally's counts
-_QUANTILES = (0.5, 0.95)  # the wait percentiles reported, 50 and 95, as numpy divides them by 100
+_PERCENTILES = (50, 95)  # of the completed trips' waits
 
 
 def point_result(spec: PointSpec, requests: np.ndarray, outcome: np.ndarray, history: np.ndarray) -> PointResult:
@@ -60,27 +60,6 @@ def _total(by_distance: np.ndarray, counts: np.ndarray) -> float:
     return math.fsum(by_distance * counts)
 
 
-def _percentiles(by_wait: np.ndarray, count: int) -> list[float]:
-    """``np.percentile(waits, [50, 95])`` (its linear method, with its arithmetic, so the same
-    floats) of ``count`` waits given by their number per minute."""
-    cumulative = np.cumsum(by_wait)
-
-    def ranked(k: int) -> float:  # the k-th smallest wait (from 0)
-        return float(np.searchsorted(cumulative, k, side="right"))
-
-    values = []
-    for quantile in _QUANTILES:
-        index = (count - 1) * quantile
-        if index >= count - 1:
-            values.append(ranked(count - 1))
-            continue
-        below = math.floor(index)
-        low, high, weight = ranked(below), ranked(below + 1), index - below
-        step = high - low
-        values.append(high - step * (1 - weight) if weight >= 0.5 else low + step * weight)
-    return values
-
-
 def _metrics(
     spec: PointSpec,
     count: int,
@@ -92,7 +71,8 @@ def _metrics(
 ) -> dict[str, float | int | None]:
     completed = int(counts[_COMPLETED])
     online_minutes, busy_minutes = int(counts[_ONLINE]), int(counts[_P3])
-    p50, p95 = _percentiles(by_wait, completed) if completed else (None, None)
+    waits = np.repeat(np.arange(by_wait.size, dtype=np.float64), by_wait)  # the completed waits, sorted
+    p50, p95 = (float(v) for v in np.percentile(waits, _PERCENTILES)) if completed else (None, None)
     # Waits are whole minutes: their float sum is exact in any order, as numpy's mean adds them.
     wait_total = float(by_wait @ np.arange(by_wait.size))
     fare, commission, payout = money
