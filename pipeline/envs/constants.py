@@ -10,6 +10,8 @@ from pipeline.paths import CACHE_DIR
 FUNCTION_PYTHON = "3.13"
 RUNTIME = f"python{FUNCTION_PYTHON}"
 EMULATOR_PYTHON = FUNCTION_PYTHON
+# Where Lambda puts a function's code (a zip unpacked, an image's LAMBDA_TASK_ROOT).
+LAMBDA_TASK_ROOT = "/var/task"
 # The operator's development environment (pyproject's requires-python floor; `make setup`).
 DEV_PYTHON = "3.11"
 

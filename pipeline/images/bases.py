@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from pipeline.envs.constants import FUNCTION_PYTHON
+from pipeline.envs.constants import FUNCTION_PYTHON, LAMBDA_TASK_ROOT
 from pipeline.images.constants import (
     BASE_RECIPE_DIR,
     FALLBACK_SOURCE_DATE_EPOCH,
@@ -62,7 +62,7 @@ class LocalBaseRecipe:
     python_version: str = FUNCTION_PYTHON
     wheel_platforms: tuple[str, ...] = WHEEL_PLATFORMS
     runtime_dir: str = "/var/runtime"
-    task_root: str = "/var/task"
+    task_root: str = LAMBDA_TASK_ROOT
     runtime_lock: str = "runtime.lock"
     files: tuple[RecipeFile, ...] = (
         RecipeFile("lambda-entrypoint.sh", "/lambda-entrypoint.sh", 0o755),
@@ -91,7 +91,7 @@ class LocalBaseRecipe:
         ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
         ("LANG", "C.UTF-8"),
         ("TZ", ":/etc/localtime"),
-        ("LAMBDA_TASK_ROOT", "/var/task"),
+        ("LAMBDA_TASK_ROOT", LAMBDA_TASK_ROOT),
         ("LAMBDA_RUNTIME_DIR", "/var/runtime"),
     )
     entrypoint: tuple[str, ...] = ("/lambda-entrypoint.sh",)

@@ -1,18 +1,22 @@
 """The zip packages: the handler, both source packages with the market kernel compiled ahead of
 time, and the locked dependencies (no numba, no llvmlite; the parent's without pyarrow, which
-it never imports), within Lambda's size limit, nothing else compiled or cached inside."""
+it never imports), within Lambda's size limit, with the bytecode of every module for the
+functions' Python and no other, so that a cold start compiles nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from pipeline.deploy.lock import read_pins
-from pipeline.deploy.package import UNUSED_DEPENDENCIES, UNZIPPED_LIMIT_BYTES, build_zip
+from pipeline.deploy.package import BYTECODE_TAG, UNUSED_DEPENDENCIES, UNZIPPED_LIMIT_BYTES, build_zip, source_of
+from pipeline.envs import FUNCTION_PYTHON, find_python
 from pipeline.kernel import kernel_module_file
 from pipeline.paths import REPO_ROOT
 
@@ -39,8 +43,45 @@ def test_a_package_carries_its_handler_sources_and_every_locked_dependency(funct
     assert not {"numba", "llvmlite"} & (tops | dists)
     assert kernel == kernel_file.read_bytes()
     assert sum(info.file_size for info in infos) < UNZIPPED_LIMIT_BYTES
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/tests/" in n]
+    assert not [n for n in names if "/tests/" in n]
     assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in infos)
+
+
+FUNCTION_ENV = {"RESULTS_BUCKET": "results-bucket", "CODE_VERSION": "v1", "CHILD_FUNCTION_NAME": "child"}
+
+
+# Run in the unpacked package by the functions' Python: import the handler, and print every
+# module the import compiled from source rather than loaded from bytecode.
+COUNT_COMPILES = """
+import importlib._bootstrap_external as external, json, sys
+compiled = []
+to_code = external.SourceLoader.source_to_code
+def counting(self, data, path, *args, **kwargs):
+    compiled.append(str(path))
+    return to_code(self, data, path, *args, **kwargs)
+external.SourceLoader.source_to_code = counting
+sys.path.insert(0, ".")
+import handler
+print(json.dumps(compiled))
+"""
+
+
+@pytest.mark.parametrize("function", ["parent", "child"])
+def test_every_module_has_the_functions_bytecode_and_a_cold_start_compiles_none(function: str, tmp_path: Path) -> None:
+    with zipfile.ZipFile(build_zip(function)) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path)
+    bytecode = [n for n in names if n.endswith(".pyc")]
+    assert all(f".{BYTECODE_TAG}.pyc" in n for n in bytecode)
+    assert {n for n in names if n.endswith(".py")} == {source_of(n) for n in bytecode}
+    tmp_path.chmod(0o555)  # read-only, as Lambda's task root: nothing written back
+
+    env = {**FUNCTION_ENV, "AWS_DEFAULT_REGION": "us-east-1", "PATH": os.environ["PATH"]}
+    python = find_python(FUNCTION_PYTHON)
+    done = subprocess.run([python, "-c", COUNT_COMPILES], cwd=tmp_path, env=env, capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == []
 
 
 BLOCKED_IMPORT = """
@@ -53,7 +94,6 @@ sys.meta_path.insert(0, _Blocked())
 sys.path.insert(0, {handler_dir!r})
 import handler
 """
-FUNCTION_ENV = {"RESULTS_BUCKET": "results-bucket", "CODE_VERSION": "v1", "CHILD_FUNCTION_NAME": "child"}
 
 
 @pytest.mark.parametrize("function", sorted(UNUSED_DEPENDENCIES))

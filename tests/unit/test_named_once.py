@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -22,14 +23,16 @@ HOMES = {
 }
 
 
-def _assigned(path: Path) -> set[str]:
+@functools.cache
+def _assigned(path: Path) -> frozenset[str]:
+    """The names a module assigns at its top level (each module parsed once for every fact)."""
     names = set()
     for node in ast.parse(path.read_text()).body:
         targets = (
             node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
         )
         names |= {t.id for t in targets if isinstance(t, ast.Name)}
-    return names
+    return frozenset(names)
 
 
 @pytest.mark.parametrize(("name", "home"), HOMES.items())
