@@ -3,11 +3,18 @@
 The endpoint comes from, in order: the explicit argument, ``AWS_ENDPOINT_URL``, LocalStack's
 ``LOCALSTACK_HOST`` (host[:port], port 4566 by default); none of them means AWS itself. Against
 an emulator, missing credentials and region get the dummy values every emulator accepts, and S3
-uses path-style addressing."""
+uses path-style addressing.
+
+Sessions are made once per set of settings (endpoint kind, region, the credential variables)
+and kept: a session caches the JSON models botocore parses (endpoints, partitions, each
+service's model and rules), which a new session parsed again for every client — most of the
+CPU a test or a command spent on AWS calls. Each call still gets a client of its own."""
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +39,9 @@ from aws_adapters.constants import (
 DEFAULT_POOL = 10
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 60
+# A boto3 session is not safe to make clients from in two threads at once.
+_CLIENT_CREATION = threading.Lock()
+AWS_ENV_PREFIX = "AWS_"
 
 
 def resolve_endpoint_url(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
@@ -67,15 +77,26 @@ def client_config(
 def session_for(
     endpoint_url: str | None, session: boto3.Session | None = None, region_name: str | None = None
 ) -> boto3.Session:
-    """The given or default session; for an emulator without configured keys, dummy ones.
+    """The given session, else the kept one for these settings and this environment; for an
+    emulator without configured keys, with dummy ones.
 
     Against an emulator the credential chain is not searched: its last links query the EC2
     and container metadata addresses, which must not be contacted from here."""
     if session is not None:
         return session
-    if endpoint_url is None:
+    aws_environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(AWS_ENV_PREFIX)))
+    return _kept_session(endpoint_url is not None, region_name, aws_environment)
+
+
+@functools.cache
+def _kept_session(
+    emulator: bool, region_name: str | None, aws_environment: tuple[tuple[str, str], ...]
+) -> boto3.Session:
+    """One session per settings: ``aws_environment`` is every ``AWS_*`` variable, which is what a
+    session reads, so a changed credential, profile or region is a new session."""
+    if not emulator:
         return boto3.Session(region_name=region_name)
-    env = os.environ
+    env = dict(aws_environment)
     region = region_name or env.get(AWS_REGION_ENV) or env.get(AWS_DEFAULT_REGION_ENV) or EMULATOR_REGION
     if env.get(AWS_PROFILE_ENV):
         return boto3.Session(region_name=region)
@@ -103,7 +124,9 @@ def client(
         max_attempts=max_attempts,
         path_style=service == "s3" and url is not None,
     )
-    return session_for(url, session, region_name).client(service, endpoint_url=url, config=config)
+    chosen = session_for(url, session, region_name)
+    with _CLIENT_CREATION:
+        return chosen.client(service, endpoint_url=url, config=config)
 
 
 def s3_client(
