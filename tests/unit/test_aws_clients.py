@@ -46,3 +46,19 @@ def test_s3_against_an_emulator_uses_path_style_and_lambda_makes_one_attempt() -
     assert s3.meta.endpoint_url == "http://127.0.0.1:4566"
     assert lambda_.meta.config.retries["total_max_attempts"] == 1
     assert lambda_.meta.config.max_pool_connections == 40
+
+
+def test_a_session_is_kept_for_the_same_environment_and_made_anew_when_a_credential_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "first")
+    kept = session_for("http://127.0.0.1:4566")
+    assert session_for("http://127.0.0.1:4566") is kept
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "second")
+    changed = session_for("http://127.0.0.1:4566")
+
+    assert changed is not kept
+    credentials = changed.get_credentials()
+    assert credentials is not None and credentials.access_key == "second"
+    assert session_for("http://127.0.0.1:4566", region_name="eu-west-1").region_name == "eu-west-1"
