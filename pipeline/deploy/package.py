@@ -70,7 +70,9 @@ def _digest(*parts: bytes) -> str:
 
 def install_dependencies(lock_file: Path = LOCK_FILE) -> Path:
     """The lock file's wheels installed for the Lambda platform into a cached directory."""
-    target = DEPS_CACHE / _digest(lock_file.read_bytes(), " ".join(platform_flags()).encode(), BYTECODE_TAG.encode())
+    target = DEPS_CACHE / _digest(
+        lock_file.read_bytes(), " ".join(platform_flags()).encode(), BYTECODE_TAG.encode(), STRIPPED.pattern.encode()
+    )
     if (target / ".complete").exists():
         return target
     partial = target.with_name(target.name + f".partial-{os.getpid()}")
@@ -85,6 +87,7 @@ def install_dependencies(lock_file: Path = LOCK_FILE) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         raise PackagingFailed(f"installing {lock_file.name} for Lambda failed:\n{result.stderr[-2000:]}")
     compile_bytecode(partial)
+    strip_libraries(partial)
     (partial / ".complete").write_text("")
     try:
         partial.rename(target)
@@ -106,6 +109,34 @@ def compile_bytecode(root: Path) -> None:
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise PackagingFailed(f"compiling {root} for python{FUNCTION_PYTHON} failed:\n{result.stdout[-2000:]}")
+
+
+# Libraries whose symbol tables are dropped: pyarrow's own (34 MB of symbols nothing loads). Not
+# the libraries auditwheel grafted or patched with patchelf (numpy's, ``numpy.libs/``): strip
+# breaks those ("ELF load command address/offset not page-aligned").
+STRIPPED = re.compile(r"^pyarrow/[^/]+\.so[.\d]*$")
+
+
+def strip_libraries(root: Path) -> None:
+    """``strip --strip-unneeded`` the STRIPPED libraries under ``root`` (their dynamic symbols
+    stay): every byte of a package is copied at each cold start on the emulator and counts toward
+    Lambda's size limit."""
+    strip = shutil.which("strip")
+    if strip is None:
+        raise PackagingFailed("strip (GNU binutils) is not on PATH: it is needed to package the functions")
+    libraries = [
+        str(path)
+        for path in sorted(root.rglob("*.so*"))
+        if STRIPPED.match(path.relative_to(root).as_posix()) and path.is_file() and _is_elf(path)
+    ]
+    result = subprocess.run([strip, "--strip-unneeded", *libraries], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise PackagingFailed(f"strip failed in {root}:\n{result.stderr[-2000:]}")
+
+
+def _is_elf(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"\x7fELF"
 
 
 def _files(root: Path, base: Path) -> Iterable[tuple[str, Path]]:
@@ -189,7 +220,8 @@ def build_zip(function: str, *, without: Iterable[str] = (), lock_file: Path = L
     if function not in FUNCTIONS:
         raise PackagingFailed(f"function: must be one of {FUNCTIONS}, got {function!r}")
     dropped = frozenset(without) | UNUSED_DEPENDENCIES.get(function, frozenset())
-    dependencies = _dependency_files(install_dependencies(lock_file), dropped)
+    installed = install_dependencies(lock_file)
+    dependencies = _dependency_files(installed, dropped)
     sources = _source_files(function)
     clashes = {name for name, _ in dependencies} & {name for name, _ in sources}
     if clashes:
@@ -199,11 +231,7 @@ def build_zip(function: str, *, without: Iterable[str] = (), lock_file: Path = L
         raise PackagingFailed(f"{function}: {size} bytes unzipped, over Lambda's {UNZIPPED_LIMIT_BYTES}")
     suffix = "-without-" + "-".join(sorted(dropped)) if dropped else ""
     deps_key = _digest(
-        lock_file.read_bytes(),
-        PRUNED.pattern.encode(),
-        b"stored",
-        BYTECODE_TAG.encode(),
-        *(n.encode() for n in sorted(dropped)),
+        installed.name.encode(), PRUNED.pattern.encode(), b"stored", *(n.encode() for n in sorted(dropped))
     )
     base = _cached_zip(ZIP_CACHE / f"deps{suffix}-{deps_key}.zip", None, dependencies)
     key = _digest(base.name.encode(), *(name.encode() + path.read_bytes() for name, path in sources))

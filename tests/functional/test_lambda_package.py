@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 
 from pipeline.deploy.lock import read_pins
-from pipeline.deploy.package import BYTECODE_TAG, UNUSED_DEPENDENCIES, UNZIPPED_LIMIT_BYTES, build_zip, source_of
+from pipeline.deploy.package import (
+    BYTECODE_TAG,
+    STRIPPED,
+    UNUSED_DEPENDENCIES,
+    UNZIPPED_LIMIT_BYTES,
+    build_zip,
+    source_of,
+)
 from pipeline.envs import FUNCTION_PYTHON, find_python
 from pipeline.kernel import kernel_module_file
 from pipeline.paths import REPO_ROOT
@@ -67,13 +74,20 @@ print(json.dumps(compiled))
 
 
 @pytest.mark.parametrize("function", ["parent", "child"])
-def test_every_module_has_the_functions_bytecode_and_a_cold_start_compiles_none(function: str, tmp_path: Path) -> None:
+def test_modules_have_the_functions_bytecode_libraries_are_stripped_and_a_cold_start_compiles_nothing(
+    function: str, tmp_path: Path
+) -> None:
     with zipfile.ZipFile(build_zip(function)) as archive:
         names = archive.namelist()
         archive.extractall(tmp_path)
     bytecode = [n for n in names if n.endswith(".pyc")]
     assert all(f".{BYTECODE_TAG}.pyc" in n for n in bytecode)
     assert {n for n in names if n.endswith(".py")} == {source_of(n) for n in bytecode}
+    libraries = [str(tmp_path / n) for n in names if STRIPPED.match(n)]
+    assert bool(libraries) == ("pyarrow" not in UNUSED_DEPENDENCIES.get(function, ()))
+    if libraries:
+        sections = subprocess.run(["readelf", "-S", "-W", *libraries], capture_output=True, text=True, check=True)
+        assert ".dynsym" in sections.stdout and ".symtab" not in sections.stdout  # stripped, dynamic symbols kept
     tmp_path.chmod(0o555)  # read-only, as Lambda's task root: nothing written back
 
     env = {**FUNCTION_ENV, "AWS_DEFAULT_REGION": "us-east-1", "PATH": os.environ["PATH"]}
