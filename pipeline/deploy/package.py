@@ -42,7 +42,7 @@ BYTECODE_TAG = f"cpython-{FUNCTION_PYTHON.replace('.', '')}"
 UNZIPPED_LIMIT_BYTES = 262_144_000
 # Dependencies a function never imports, left out of its package: the parent validates, plans and
 # dispatches but never reads or writes Parquet (a test imports its handler with pyarrow blocked),
-# so its cold start copies 59 MiB, not 160.
+# so its cold start copies 72 MB, not 156.
 UNUSED_DEPENDENCIES = {"parent": frozenset({"pyarrow"})}
 # The AWS services the functions call (S3 for data and run state, Lambda for dispatch): botocore's
 # models of the other ~400 are dropped.
