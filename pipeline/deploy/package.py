@@ -60,6 +60,12 @@ PRUNED = re.compile(
 )
 
 
+# Libraries whose symbol tables are dropped: pyarrow's own (34 MB of symbols nothing loads). Not
+# the libraries auditwheel grafted or patched with patchelf (numpy's, ``numpy.libs/``): strip
+# breaks those ("ELF load command address/offset not page-aligned").
+STRIPPED = re.compile(r"^pyarrow/[^/]+\.so[.\d]*$")
+
+
 def _digest(*parts: bytes) -> str:
     sha = hashlib.sha256()
     for part in parts:
@@ -111,12 +117,6 @@ def compile_bytecode(root: Path) -> None:
         raise PackagingFailed(f"compiling {root} for python{FUNCTION_PYTHON} failed:\n{result.stdout[-2000:]}")
 
 
-# Libraries whose symbol tables are dropped: pyarrow's own (34 MB of symbols nothing loads). Not
-# the libraries auditwheel grafted or patched with patchelf (numpy's, ``numpy.libs/``): strip
-# breaks those ("ELF load command address/offset not page-aligned").
-STRIPPED = re.compile(r"^pyarrow/[^/]+\.so[.\d]*$")
-
-
 def strip_libraries(root: Path) -> None:
     """``strip --strip-unneeded`` the STRIPPED libraries under ``root`` (their dynamic symbols
     stay): every byte of a package is copied at each cold start on the emulator and counts toward
@@ -139,12 +139,13 @@ def _is_elf(path: Path) -> bool:
         return handle.read(4) == b"\x7fELF"
 
 
-def _files(root: Path, base: Path) -> Iterable[tuple[str, Path]]:
-    """The files under ``root``, named relative to ``base``: sources and the functions' bytecode,
-    not the bytecode of another interpreter (a checkout's own ``__pycache__``)."""
+def _files(root: Path, base: Path, *, bytecode: bool) -> Iterable[tuple[str, Path]]:
+    """The files under ``root``, named relative to ``base``, outside ``__pycache__``; with
+    ``bytecode``, also the functions' bytecode (never another interpreter's)."""
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(base)
-        if path.is_file() and ("__pycache__" not in relative.parts or f".{BYTECODE_TAG}." in path.name):
+        cached = "__pycache__" in relative.parts
+        if path.is_file() and (not cached or (bytecode and f".{BYTECODE_TAG}." in path.name)):
             yield relative.as_posix(), path
 
 
@@ -163,7 +164,7 @@ def _source_files(function: str) -> list[tuple[str, Path]]:
         raise PackagingFailed(f"{handler}: no handler module for function {function!r}")
     files = [(HANDLER_MODULE, handler)]
     for package in SOURCE_PACKAGES:
-        files += [(name, path) for name, path in _files(REPO_ROOT / package, REPO_ROOT) if not name.endswith(".pyc")]
+        files += list(_files(REPO_ROOT / package, REPO_ROOT, bytecode=False))
     return [*files, kernel_module_file()]
 
 
@@ -173,13 +174,13 @@ def _with_bytecode(entries: list[tuple[str, Path]], staging: Path) -> list[tuple
         (staging / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, staging / name)
     compile_bytecode(staging)
-    return list(_files(staging, staging))
+    return list(_files(staging, staging, bytecode=True))
 
 
 def _dependency_files(deps: Path, without: frozenset[str]) -> list[tuple[str, Path]]:
     """Installed files, less the top-level names in ``without`` (and their dist-info)."""
     files = []
-    for name, path in _files(deps, deps):
+    for name, path in _files(deps, deps, bytecode=True):
         top = name.split("/", 1)[0]
         pruned = PRUNED.search(source_of(name))
         if name == ".complete" or top in without or top.split("-", 1)[0] in without or pruned:

@@ -71,8 +71,8 @@ class ProcessPoolInvoker:
     only other threads then are native ones, OpenBLAS's and jemalloc's, and both libraries
     handle fork), and from the thread the parent-death signal follows
     (``pipeline.local.lifeline``). A forked worker starts with the caller's modules loaded; a
-    spawned one imported them again, most of a second of CPU apiece (a 2,000-point run --local
-    9.2 s -> 7.7 s here). Each ends when this process ends. Workers simulate with
+    spawned one imported them again, most of a second of CPU apiece (docs/simulation.md has the
+    sweep measured both ways). Each ends when this process ends. Workers simulate with
     ``kernel_module`` (a compiled market kernel, see sim/market/compiled.py) when given, else
     with what this process would use."""
 
