@@ -100,7 +100,7 @@ def _run_stage(stage: Stage, jobs: dict[str, BackgroundJob], output: TextIO | No
     try:
         result = stage.run(output)
     except StageFailed as failure:
-        return report(False, StageOutput(), str(failure))
+        return report(False, StageOutput(tests=failure.tests), str(failure))
     except Exception as error:  # a crash in a stage is that stage's failure, reported with its trace
         traceback.print_exc(file=output)
         return report(False, StageOutput(), repr(error))

@@ -31,10 +31,6 @@ PARALLEL_WORKERS = 2
 TYPED_PATHS = ("sim", "aws_adapters", "pipeline", "images/parent/handler.py", "images/child/handler.py")
 
 
-class StageFailed(SweepError):
-    """A stage's check did not pass."""
-
-
 @dataclass
 class TestCounts:
     passed: int = 0
@@ -46,6 +42,14 @@ class TestCounts:
         self.failed += other.failed
         self.skipped += other.skipped
         return self
+
+
+class StageFailed(SweepError):
+    """A stage's check did not pass; ``tests`` are the counts of the tests it ran, if any."""
+
+    def __init__(self, message: str, tests: TestCounts | None = None) -> None:
+        super().__init__(message)
+        self.tests = tests or TestCounts()
 
 
 @dataclass
@@ -107,7 +111,7 @@ def run_pytest(argv: list[str], report: Path, cwd: Path = REPO_ROOT, output: Tex
     code = _run_logged(argv, output, cwd)
     counts = junit_counts(report)
     if code not in (0, 5) or counts.failed:
-        raise StageFailed(f"pytest exited {code}: {counts.failed} failed")
+        raise StageFailed(f"pytest exited {code}: {counts.failed} failed", counts)
     return counts
 
 

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.deploy.exceptions import PackagingFailed
 from pipeline.deploy.lock import LOCK_FILE, platform_flags
+from pipeline.deploy.pruning import PRUNED
 from pipeline.envs.constants import FUNCTION_PYTHON, LAMBDA_TASK_ROOT
 from pipeline.envs.python import find_python
 from pipeline.kernel import kernel_module_file
@@ -44,22 +45,6 @@ UNZIPPED_LIMIT_BYTES = 262_144_000
 # dispatches but never reads or writes Parquet (a test imports its handler with pyarrow blocked),
 # so its cold start copies 72 MB, not 156.
 UNUSED_DEPENDENCIES = {"parent": frozenset({"pyarrow"})}
-# The AWS services the functions call (S3 for data and run state, Lambda for dispatch): botocore's
-# models of the other ~400 are dropped.
-FUNCTION_SERVICES = ("s3", "lambda")
-# What the functions never load, dropped to fit that limit (the full closure is ~270 MiB) and
-# because the emulator copies every byte of a package at each cold start (158 MiB, was 202).
-PRUNED = re.compile(
-    r"(^|/)tests/"  # test suites
-    r"|^pyarrow/include/"  # C++ headers
-    r"|\.(pyx|pxd|pxi|h|hpp)$"  # Cython and C sources
-    r"|^pyarrow/[^/]*flight[^/]*$"  # Arrow Flight RPC (only `import pyarrow.flight` loads it): 32 MiB
-    r"|^pyarrow/(libarrow_s3\.so[.\d]*|_s3fs\.[^/]*)$"  # Arrow's own S3 filesystem (optional in pyarrow.fs): 17 MiB
-    r"|^pyarrow/lib\w+\.so(\.\d+\.\d+\.\d+)?$"  # copies of libraries the loader finds by soname
-    rf"|^botocore/data/(?!({'|'.join(FUNCTION_SERVICES)})/)[^/]+/"  # other services' models: 27 MiB
-)
-
-
 # Libraries whose symbol tables are dropped: pyarrow's own (34 MB of symbols nothing loads). Not
 # the libraries auditwheel grafted or patched with patchelf (numpy's, ``numpy.libs/``): strip
 # breaks those ("ELF load command address/offset not page-aligned").

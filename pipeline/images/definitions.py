@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.deploy import pruning
 from pipeline.images.archive import iso_time
 from pipeline.images.bases import BaseImage
 from pipeline.images.constants import (
@@ -113,7 +114,7 @@ def source_files(name: str, root: Path = REPO_ROOT) -> tuple[ContextFile, ...]:
     """The Dockerfile, the dependency pruner, the shared packages and the image's handler."""
     images_dir = root / IMAGES_DIR.relative_to(REPO_ROOT)
     image_dir = images_dir / name
-    files = [ContextFile("Dockerfile", image_dir / "Dockerfile"), ContextFile(PRUNE_SCRIPT, images_dir / PRUNE_SCRIPT)]
+    files = [ContextFile("Dockerfile", image_dir / "Dockerfile"), ContextFile(PRUNE_SCRIPT, Path(pruning.__file__))]
     for package in SOURCE_PACKAGES:
         for path in sorted((root / package).rglob("*")):
             relative = path.relative_to(root)

@@ -47,6 +47,7 @@ NUMBA_CACHE_DIR_ENV = "NUMBA_CACHE_DIR"
 # No build id: the linker hashes it over the debug information too, which names pycc's
 # temporary build directory (stripped afterwards, but the id would stay).
 LDFLAGS_ENV = "LDFLAGS"
+TMPDIR_ENV = "TMPDIR"
 REPRODUCIBLE_LDFLAGS = "-Wl,--build-id=none"
 
 
@@ -82,10 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get(HASH_SEED_ENV) != "0":
         # Compile in a child with a fixed hash seed and an empty numba cache of its own: the
         # kernel's callees are numba functions with cache=True, and what a previous run left
-        # in a cache would change what is compiled afresh (and so the module's bytes).
+        # in a cache would change what is compiled afresh (and so the module's bytes). Its
+        # temporary files go there too: pycc's compiler probes leave theirs behind.
         with tempfile.TemporaryDirectory(prefix="kernel-aot-") as scratch:
             command = [sys.executable, "-m", "sim.market.precompile", *arguments]
             env = {**os.environ, HASH_SEED_ENV: "0", NUMBA_CACHE_DIR_ENV: scratch, LDFLAGS_ENV: REPRODUCIBLE_LDFLAGS}
+            env[TMPDIR_ENV] = scratch
             return subprocess.run(command, env=env, check=False).returncode
     parser = argparse.ArgumentParser(prog="python -m sim.market.precompile", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="directory to write the module into")

@@ -46,7 +46,7 @@ def test_a_stuck_test_fails_at_the_timeout_with_its_name_and_fails_the_stage(
     argv = [*pytest_argv([str(tmp_path / "test_stuck.py")], report, timeout_seconds=2), "-p", "no:cacheprovider"]
 
     started = time.monotonic()
-    with pytest.raises(StageFailed, match="1 failed"):
+    with pytest.raises(StageFailed, match="1 failed") as failure:
         run_pytest(argv, report, cwd=tmp_path)
     elapsed = time.monotonic() - started
 
@@ -55,7 +55,7 @@ def test_a_stuck_test_fails_at_the_timeout_with_its_name_and_fails_the_stage(
     assert "Timeout (>2.0s) from pytest-timeout" in output
     assert "test_that_never_finishes" in output
     counts = junit_counts(report)
-    assert (counts.passed, counts.failed) == (1, 1)
+    assert (counts.passed, counts.failed) == (1, 1) and failure.value.tests == counts
 
 
 def test_a_stage_waits_for_its_background_job_and_a_failed_job_is_reported_not_fatal(
@@ -152,3 +152,32 @@ def test_each_stage_and_job_reports_the_cpu_time_of_its_commands_whole_trees_alo
     assert 1.0 <= busy.cpu_seconds < 3.0
     assert idle.cpu_seconds < 0.5
     assert 0.5 <= job.cpu_seconds < 2.0 and f"({job.cpu_seconds:.0f} s CPU)" in line
+
+
+def test_a_failed_pytest_stage_keeps_the_counts_of_the_tests_it_ran_in_the_summary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # given a stage that runs a file of one passing and one failing test
+    from pipeline.ci import runner
+
+    (tmp_path / "test_half.py").write_text("def test_passes():\n    pass\n\n\ndef test_fails():\n    assert False\n")
+    report = tmp_path / "report.xml"
+    argv = [*pytest_argv([str(tmp_path / "test_half.py")], report, timeout_seconds=30), "-p", "no:cacheprovider"]
+
+    def run(output: TextIO | None) -> StageOutput:
+        return StageOutput(tests=run_pytest(argv, report, cwd=tmp_path, output=output))
+
+    monkeypatch.setattr(runner, "STAGES", (Stage("half", "half stage", run),))
+    monkeypatch.setattr(runner, "LOG_DIR", tmp_path)
+
+    # when ci runs it and prints its summary
+    (failed,) = runner.run_stages(None, Console(width=120))
+    console = Console(width=160, record=True)
+    total = runner.print_summary([failed], console)
+
+    # then the failed stage's row and the total count the test that passed and the one that failed
+    assert not failed.ok and failed.error == "pytest exited 1: 1 failed"
+    assert (total.passed, total.failed, total.skipped) == (1, 1, 0) and failed.output.tests == total
+    (row,) = [line for line in console.export_text().splitlines() if line.startswith("│ half")]
+    cells = [cell.strip() for cell in row.strip().strip("│").split("│")]
+    assert cells[:2] == ["half", "FAILED"] and cells[4:7] == ["1", "1", "0"]

@@ -174,17 +174,20 @@ def test_run_local_simulates_with_numba_unimportable_in_every_process(tmp_path: 
     assert "2/2 shards succeeded" in done.stdout
 
 
-def test_two_builds_in_different_directories_are_the_same_bytes(tmp_path: Path) -> None:
+def test_two_builds_in_different_directories_are_the_same_bytes_and_leave_no_temporary_files(tmp_path: Path) -> None:
     _, cached = kernel_module_file()
     python = KERNEL_BUILD_VENV / "bin" / "python"
     argv = [str(python), "-m", "sim.market.precompile", "--out", str(tmp_path / "again")]
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
     done = subprocess.run(
-        argv, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT)},
+        argv, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT), "TMPDIR": str(temporary)},
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
 
     assert (tmp_path / "again" / cached.name).read_bytes() == cached.read_bytes()
+    assert list(temporary.iterdir()) == []  # pycc's compiler probes write temp.c files there and keep them
 
 
 def test_the_module_needs_no_glibc_newer_than_amazon_linux_2023s() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.deploy import pruning
 from pipeline.envs import FUNCTION_PYTHON
 from pipeline.images.bases import LOCAL_BASE_RECIPE, PRODUCTION_BASE, BaseImage, LocalBaseRecipe
 from pipeline.images.constants import (
@@ -77,7 +78,7 @@ def test_context_holds_dockerfile_pruner_shared_code_and_the_images_own_handler(
 
     assert files["Dockerfile"] == IMAGES_DIR / name / "Dockerfile"
     assert files["src/handler.py"] == IMAGES_DIR / name / "handler.py"
-    assert files["prune_deps.py"] == IMAGES_DIR / "prune_deps.py"
+    assert files["prune_deps.py"] == Path(pruning.__file__)  # the zip packages' rule
     assert {"src/sim/__init__.py", "src/sim/request_schema.json", "src/aws_adapters/__init__.py"} <= set(files)
 
 
