@@ -7,11 +7,13 @@ that was read (``ObjectStore.put_if_match`` on its ETag) and otherwise reads aga
 writers never lose each other's update.
 
 A shard is dispatched in two steps, both recorded here: its record is *claimed* (status
-``pending``, ``claimed_by`` a dispatcher's token, ``claimed_at``) before the invoke, and
-completed (``dispatched`` or ``failed``) after it. A claim older than
-``DISPATCH_CLAIM_GRACE_SECONDS`` belongs to a dispatcher that died (no parent lives that long),
-and the next identical request or a redrive claims it again, so every shard is sent once by
-whoever holds its claim.
+``pending``, ``claimed_by`` a dispatcher's token, ``claimed_at``, ``claim_expires_at``) before
+the invoke, and completed (``dispatched`` or ``failed``) after it. A claim holds until its
+dispatcher is certainly gone: a parent states its own deadline (Lambda stops it at its
+timeout, whatever the deployment set), plus ``CLAIM_CLOCK_MARGIN_SECONDS``; a dispatcher that
+states none holds it ``DISPATCH_CLAIM_GRACE_SECONDS``. A claim past its expiry belongs to a
+dispatcher that died, and the next identical request or a redrive claims it again, so every
+shard is sent once by whoever holds its claim.
 
 ``request`` is stored as the request's canonical JSON (``SweepRequest.to_json``), so fields
 the request grows flow through unchanged.
@@ -35,6 +37,7 @@ from sim.limits import PARENT_TIMEOUT_SECONDS
 from sim.store import ObjectStore
 
 __all__ = [
+    "CLAIM_CLOCK_MARGIN_SECONDS",
     "DISPATCHED",
     "DISPATCH_CLAIM_GRACE_SECONDS",
     "FAILED",
@@ -48,6 +51,7 @@ __all__ = [
     "RedriveRecord",
     "RedriveTarget",
     "RunManifest",
+    "claim_lease_seconds",
     "create_manifest",
     "read_manifest",
     "read_versioned",
@@ -61,8 +65,10 @@ FAILED = "failed"
 DISPATCH_STATES = frozenset({PENDING, DISPATCHED, FAILED})
 
 DISPATCH_CLAIM_GRACE_SECONDS = 2 * PARENT_TIMEOUT_SECONDS
-"""A pending claim older than this was left by a dispatcher that died: Lambda stops a parent at
-its timeout, so a live one never holds a claim this long."""
+"""How long a claim holds when its dispatcher states no deadline (a redrive, a local run), and a
+claim written without an expiry: twice the parent's default timeout."""
+CLAIM_CLOCK_MARGIN_SECONDS = 30
+"""Added to a dispatcher's own deadline: whoever judges the claim later may read another clock."""
 MANIFEST_UPDATE_ATTEMPTS = 40
 """Read-modify-write rounds before an update gives up (each lost round means another writer won)."""
 _RETRY_PAUSE_SECONDS = 0.02
@@ -93,10 +99,18 @@ class DispatchRecord:
     error: str | None = None
     claimed_by: str | None = None
     claimed_at: datetime | None = None
+    claim_expires_at: datetime | None = None
+    """When the claim lapses if its holder has not recorded the dispatch: it is gone by then."""
+
+    @classmethod
+    def claimed(cls, shard_id: int, point_count: int, by: str, at: datetime, lease_seconds: float) -> DispatchRecord:
+        """A pending record held by ``by`` from ``at`` for ``lease_seconds``."""
+        return cls(shard_id, point_count, claimed_by=by, claimed_at=at, claim_expires_at=_after(at, lease_seconds))
 
     def to_json(self) -> dict[str, Any]:
         body = asdict(self)
-        body["claimed_at"] = None if self.claimed_at is None else self.claimed_at.isoformat()
+        for name in ("claimed_at", "claim_expires_at"):
+            body[name] = None if body[name] is None else body[name].isoformat()
         return body
 
     @classmethod
@@ -113,14 +127,29 @@ class DispatchRecord:
             request_id=fields.get("request_id"),
             error=fields.get("error"),
             claimed_by=fields.get("claimed_by"),
-            claimed_at=_time(fields["claimed_at"], f"{where}.claimed_at") if fields.get("claimed_at") else None,
+            claimed_at=_optional_time(fields, "claimed_at", where),
+            claim_expires_at=_optional_time(fields, "claim_expires_at", where),
         )
 
-    def is_stale(self, now: datetime, grace_seconds: float = DISPATCH_CLAIM_GRACE_SECONDS) -> bool:
-        """Pending and claimed (or never claimed) longer ago than the grace period."""
+    def is_stale(self, now: datetime) -> bool:
+        """Pending and never claimed, or claimed by a dispatcher that is gone (past the claim's expiry)."""
         if self.status != PENDING:
             return False
-        return self.claimed_at is None or now - self.claimed_at > timedelta(seconds=grace_seconds)
+        if self.claimed_at is None:
+            return True
+        return now > (self.claim_expires_at or _after(self.claimed_at, DISPATCH_CLAIM_GRACE_SECONDS))
+
+
+def claim_lease_seconds(deadline_seconds: float | None) -> float:
+    """How long a dispatcher's claims hold: until its own deadline (seconds from now; a parent's
+    remaining time) plus the clock margin, or ``DISPATCH_CLAIM_GRACE_SECONDS`` when it has none."""
+    if deadline_seconds is None:
+        return DISPATCH_CLAIM_GRACE_SECONDS
+    return max(0.0, deadline_seconds) + CLAIM_CLOCK_MARGIN_SECONDS
+
+
+def _after(moment: datetime, seconds: float) -> datetime:
+    return moment + timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -204,9 +233,10 @@ class RunManifest:
         code_version: str,
         results_location: str,
         claimed_by: str,
+        lease_seconds: float = DISPATCH_CLAIM_GRACE_SECONDS,
         now: datetime | None = None,
     ) -> RunManifest:
-        """A new run whose every shard is claimed by its creator."""
+        """A new run whose every shard is claimed by its creator for ``lease_seconds``."""
         created = now or datetime.now(UTC)
         return cls(
             run_id=request.run_id,
@@ -216,7 +246,8 @@ class RunManifest:
             code_version=code_version,
             created_at=created,
             dispatches=[
-                DispatchRecord(s, n, claimed_by=claimed_by, claimed_at=created) for s, n in sorted(shard_points.items())
+                DispatchRecord.claimed(s, n, claimed_by, created, lease_seconds)
+                for s, n in sorted(shard_points.items())
             ],
         )
 
@@ -275,14 +306,17 @@ class RunManifest:
             yield redrive.id, redrive.failure_injection, redrive.dispatches
 
     def claim_stale(
-        self, claimed_by: str, now: datetime, grace_seconds: float = DISPATCH_CLAIM_GRACE_SECONDS
+        self, claimed_by: str, now: datetime, lease_seconds: float = DISPATCH_CLAIM_GRACE_SECONDS
     ) -> list[Claim]:
-        """Claim every pending record whose dispatcher died; the caller must then dispatch them."""
+        """Claim, for ``lease_seconds``, every pending record whose dispatcher died; the caller must
+        then dispatch them."""
         claims = []
         for redrive_id, injection, records in self._batches():
             for i, record in enumerate(records):
-                if record.is_stale(now, grace_seconds):
-                    records[i] = replace(record, claimed_by=claimed_by, claimed_at=now)
+                if record.is_stale(now):
+                    records[i] = DispatchRecord.claimed(
+                        record.shard_id, record.point_count, claimed_by, now, lease_seconds
+                    )
                     claims.append(Claim(record.shard_id, redrive_id, injection))
         return claims
 
@@ -293,7 +327,12 @@ class RunManifest:
         for i, record in enumerate(records):
             result = by_shard.get(record.shard_id)
             if result is not None and record.status == PENDING and record.claimed_by == claimed_by:
-                records[i] = replace(result, claimed_by=claimed_by, claimed_at=record.claimed_at)
+                records[i] = replace(
+                    result,
+                    claimed_by=claimed_by,
+                    claimed_at=record.claimed_at,
+                    claim_expires_at=record.claim_expires_at,
+                )
 
 
 def read_versioned(
@@ -370,6 +409,10 @@ def _str(fields: Mapping[str, Any], name: str, where: str) -> str:
     if not isinstance(value, str):
         raise ManifestInvalid(f"{where}.{name}: must be a string")
     return value
+
+
+def _optional_time(fields: Mapping[str, Any], name: str, where: str) -> datetime | None:
+    return _time(fields[name], f"{where}.{name}") if fields.get(name) else None
 
 
 def _time(value: Any, where: str) -> datetime:

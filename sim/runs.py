@@ -4,7 +4,7 @@ The manifest (``sim.manifest``) is created only if absent, with every shard clai
 creator, so of two identical requests only the first dispatches; a different request for an
 existing run_id conflicts. An identical request for an existing run answers with the dispatch
 state so far (pending shards are on their way, not failed), and first completes any shard whose
-claim a dead parent left for longer than ``DISPATCH_CLAIM_GRACE_SECONDS``. Dispatch goes through
+claim a dead parent left past its expiry (``sim.manifest``). Dispatch goes through
 an ``Invoker`` (Lambda async invokes in the cloud, a process pool locally), in parallel, wrapped
 in ``RetryingInvoker`` for throttling, service errors and failed connections.
 """
@@ -27,13 +27,13 @@ from sim.exceptions import SweepError
 from sim.grid import shard_unit_indices, unit_count
 from sim.invoke import ACCEPTED, InvokeFailed, Invoker
 from sim.manifest import (
-    DISPATCH_CLAIM_GRACE_SECONDS,
     DISPATCHED,
     FAILED,
     PENDING,
     Claim,
     DispatchRecord,
     RunManifest,
+    claim_lease_seconds,
     create_manifest,
     read_manifest,
     update_manifest,
@@ -104,13 +104,22 @@ def submit_run(
     prefix: str = layout.DEFAULT_PREFIX,
     max_workers: int = DISPATCH_CONCURRENCY,
     max_attempts: int = DISPATCH_MAX_ATTEMPTS,
-    grace_seconds: float = DISPATCH_CLAIM_GRACE_SECONDS,
+    deadline_seconds: float | None = None,
 ) -> RunSummary:
-    """Record the run and dispatch its shards, or answer for the identical run already recorded."""
+    """Record the run and dispatch its shards, or answer for the identical run already recorded.
+
+    ``deadline_seconds``: how long this dispatcher can live at most (a parent's remaining time),
+    so that its claims hold that long and no longer (``sim.manifest.claim_lease_seconds``)."""
     token = dispatcher_token("parent")
+    lease = claim_lease_seconds(deadline_seconds)
     shard_points = dict(enumerate(shard_unit_counts(request)))
     manifest = RunManifest.plan(
-        request, shard_points, code_version=code_version, results_location=results_location, claimed_by=token
+        request,
+        shard_points,
+        code_version=code_version,
+        results_location=results_location,
+        claimed_by=token,
+        lease_seconds=lease,
     )
     if create_manifest(store, manifest, prefix):
         claims = [Claim(s, None, True) for s in shard_points]
@@ -120,7 +129,7 @@ def submit_run(
         if existing is None or existing.request != request.to_json():
             raise RunConflict(f"run_id: {request.run_id!r} already exists with a different request")
         manifest, claims = update_manifest(
-            store, request.run_id, lambda m: m.claim_stale(token, datetime.now(UTC), grace_seconds), prefix
+            store, request.run_id, lambda m: m.claim_stale(token, datetime.now(UTC), lease), prefix
         )
         duplicate = True
     if claims:

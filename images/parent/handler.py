@@ -45,6 +45,7 @@ def handler(event: Any, context: LambdaContext) -> ProxyResponse | DirectRespons
             prefix=CONFIG.results_prefix,
             max_workers=CONFIG.dispatch_concurrency,
             max_attempts=CONFIG.dispatch_max_attempts,
+            deadline_seconds=context.get_remaining_time_in_millis() / 1000,
         )
     except RunConflict as conflict:
         logger.info("run conflict", extra={"error": str(conflict)})

@@ -12,8 +12,8 @@ The redrive claims its shards in the manifest before the invokes (dispatch recor
 ``sim.manifest.update_manifest``: a conditional write on a fresh read, whose plan is made from
 that read and fresh outcomes) and completes them after, so of concurrent redrives each shard is
 claimed by one, and a concurrent status never sees a redriven shard as failed. A shard whose
-dispatcher died before recording its dispatch (a pending claim past
-``DISPATCH_CLAIM_GRACE_SECONDS``) is claimed and dispatched too ("undispatched"). Failure
+dispatcher died before recording its dispatch (a pending claim past its expiry, or for a
+claim with none ``DISPATCH_CLAIM_GRACE_SECONDS``) is claimed and dispatched too ("undispatched"). Failure
 injection is dropped from the redriven request unless ``keep_injection``.
 """
 
@@ -150,7 +150,10 @@ def redrive(
         new = [t for t in result.targets if t.reason != UNDISPATCHED]
         if new:
             result.redrive_id, result.backend = redrive_id, backend
-            records = [DispatchRecord(t.shard_id, t.point_count, claimed_by=token, claimed_at=result.at) for t in new]
+            records = [
+                DispatchRecord.claimed(t.shard_id, t.point_count, token, result.at, DISPATCH_CLAIM_GRACE_SECONDS)
+                for t in new
+            ]
             manifest.redrives.append(RedriveRecord(redrive_id, result.at, new, keep_injection, backend, records))
             claims = [*claims, *(Claim(t.shard_id, redrive_id, keep_injection) for t in new)]
         elif claims:

@@ -13,6 +13,7 @@ import importlib.util
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,6 +24,7 @@ from pipeline.paths import REPO_ROOT
 from sim.contract import parse_request
 from sim.contract.shard_event import shard_event
 from sim.datasets import layout
+from sim.manifest import CLAIM_CLOCK_MARGIN_SECONDS, DISPATCH_CLAIM_GRACE_SECONDS, read_manifest
 from sim.runs import submit_run
 from sim.store import DirectoryStore
 
@@ -46,6 +48,10 @@ class LambdaContextStandIn:
     memory_limit_in_mb: int = 1769
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:hostile"
     aws_request_id: str = "hostile-request-0001"
+    remaining_millis: int = 60_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_millis
 
 
 class RecordingInvokerStandIn:
@@ -83,8 +89,8 @@ class Harness:
     def objects(self) -> list[str]:
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
 
-    def post(self, event: Any) -> tuple[int, dict[str, Any]]:
-        answer = self.parent.handler(event, LambdaContextStandIn())
+    def post(self, event: Any, context: LambdaContextStandIn | None = None) -> tuple[int, dict[str, Any]]:
+        answer = self.parent.handler(event, context or LambdaContextStandIn())
         body = answer["body"]
         text = body if isinstance(body, str) else json.dumps(body)
         assert len(text.encode()) < ANSWER_BYTE_BOUND
@@ -250,3 +256,18 @@ def test_a_redrive_event_without_the_injected_shards_is_the_runs_own(harness: Ha
     answer = harness.deliver({**without_injection, "shard_id": 1})
 
     assert answer["status"] == "succeeded" and answer["rows_written"] > 0
+
+
+def test_the_parents_claims_hold_for_its_remaining_time_plus_the_clock_margin(harness: Harness) -> None:
+    # given a parent deployed with a 5-minute timeout (past the claims' default grace period)
+    context = LambdaContextStandIn(remaining_millis=300_000)
+
+    # when it records and dispatches a run
+    status, _ = harness.post(proxy(json.dumps(valid())), context)
+
+    # then each shard's claim expires when that parent is certainly gone, not after the default
+    manifest = read_manifest(DirectoryStore(harness.root), "hostile-001")
+    assert status == 202 and manifest is not None
+    held = {d.claim_expires_at - d.claimed_at for d in manifest.dispatches if d.claimed_at and d.claim_expires_at}
+    assert held == {timedelta(seconds=300 + CLAIM_CLOCK_MARGIN_SECONDS)} and len(manifest.dispatches) == 2
+    assert 300 + CLAIM_CLOCK_MARGIN_SECONDS > DISPATCH_CLAIM_GRACE_SECONDS

@@ -16,7 +16,14 @@ import pytest
 from sim.contract import SweepRequest
 from sim.datasets import layout
 from sim.invoke import InvokeConnectionFailed, InvokeServiceError, InvokeThrottled
-from sim.manifest import DISPATCH_CLAIM_GRACE_SECONDS, RunManifest, create_manifest, read_manifest
+from sim.manifest import (
+    CLAIM_CLOCK_MARGIN_SECONDS,
+    DISPATCH_CLAIM_GRACE_SECONDS,
+    RunManifest,
+    claim_lease_seconds,
+    create_manifest,
+    read_manifest,
+)
 from sim.runs import RunConflict, submit_run
 from sim.store import DirectoryStore
 
@@ -204,7 +211,9 @@ def test_a_duplicate_while_the_first_is_dispatching_answers_202_with_pending_sha
     assert original.shards_dispatched == 4 and len(first_invoker.payloads) == 4
 
 
-def _dead_parents_manifest(store: DirectoryStore, req: SweepRequest, age_seconds: float) -> None:
+def _dead_parents_manifest(
+    store: DirectoryStore, req: SweepRequest, age_seconds: float, lease_seconds: float = DISPATCH_CLAIM_GRACE_SECONDS
+) -> RunManifest:
     """What a parent that died right after recording the run leaves: every shard claimed, none dispatched."""
     then = datetime.now(UTC) - timedelta(seconds=age_seconds)
     plan = RunManifest.plan(
@@ -213,9 +222,11 @@ def _dead_parents_manifest(store: DirectoryStore, req: SweepRequest, age_seconds
         code_version="test",
         results_location="s3://b/p",
         claimed_by="parent-dead",
+        lease_seconds=lease_seconds,
         now=then,
     )
     assert create_manifest(store, plan)
+    return plan
 
 
 def test_a_dead_parents_run_is_left_alone_inside_the_grace_period(tmp_path: Path) -> None:
@@ -242,6 +253,39 @@ def test_a_dead_parents_run_is_completed_once_by_the_next_identical_requests_aft
     manifest = read_manifest(store, "run-1")
     assert manifest is not None and [d.status for d in manifest.dispatches] == ["dispatched"] * 4
     assert len({d.claimed_by for d in manifest.dispatches}) == 1 != {"parent-dead"}
+
+
+@pytest.mark.parametrize(("age_seconds", "dispatched"), [(DISPATCH_CLAIM_GRACE_SECONDS + 100, 0), (331, 4)])
+def test_a_parent_with_a_longer_timeout_holds_its_claims_until_its_own_deadline_and_no_longer(
+    tmp_path: Path, age_seconds: float, dispatched: int
+) -> None:
+    # given a run recorded by a parent that had 300 s to live (a deployment's longer timeout)
+    store, invoker = DirectoryStore(tmp_path), RecordingInvokerStandIn()
+    _dead_parents_manifest(store, request(), age_seconds, lease_seconds=claim_lease_seconds(300))
+
+    # when the identical request comes again past the default grace period, or past that deadline
+    again = submit(store, invoker)
+
+    # then its shards are left to it while it may still live, and sent once it cannot
+    assert again.duplicate and len(invoker.payloads) == dispatched
+    assert claim_lease_seconds(300) == 300 + CLAIM_CLOCK_MARGIN_SECONDS == 330
+    assert claim_lease_seconds(None) == DISPATCH_CLAIM_GRACE_SECONDS
+
+
+def test_a_claim_written_without_an_expiry_holds_for_the_grace_period(tmp_path: Path) -> None:
+    # given a manifest whose claims carry no expiry (written before claims had one), a minute old
+    store = DirectoryStore(tmp_path)
+    plan = _dead_parents_manifest(store, request(), age_seconds=60)
+    body = plan.to_json()
+    for record in body["dispatches"]:
+        del record["claim_expires_at"]
+    old = RunManifest.from_json(body)
+
+    # then its claims are judged by the grace period from when they were made
+    claimed_at = old.dispatches[0].claimed_at
+    assert claimed_at is not None and old.dispatches[0].claim_expires_at is None
+    assert not old.dispatches[0].is_stale(claimed_at + timedelta(seconds=DISPATCH_CLAIM_GRACE_SECONDS))
+    assert old.dispatches[0].is_stale(claimed_at + timedelta(seconds=DISPATCH_CLAIM_GRACE_SECONDS + 1))
 
 
 def test_ten_identical_requests_at_once_dispatch_each_shard_once_and_all_answer_202(tmp_path: Path) -> None:
