@@ -1,11 +1,12 @@
-"""The functions' timeouts: the domain bounds its work by them (a shard's estimated time, how long
-a dispatch claim may stay unfinished). The emulator deployer and Terraform's defaults are tested
-against these constants (tests/infra/test_terraform_functions.py)."""
+"""The functions' default timeouts: the domain bounds its work by them (a shard's estimated time,
+how long a claim that states no deadline holds). The emulator deployer and Terraform's defaults
+are tested against these constants (tests/infra/test_terraform_functions.py)."""
 
 from __future__ import annotations
 
 PARENT_TIMEOUT_SECONDS = 60
-"""The parent's timeout: no parent is still dispatching this long after it claimed a shard."""
+"""The parent's default timeout. A parent's own claims hold until its real deadline, read from its
+Lambda context (``sim.manifest``); twice this is the hold of a claim that states none."""
 
 CHILD_TIMEOUT_SECONDS = 600
 """The child's timeout: one shard attempt must finish well inside it (``sim.contract.workload``)."""
