@@ -118,13 +118,13 @@ variable "child_memory_mb" {
 }
 
 variable "child_timeout_seconds" {
-  description = "Child timeout (one shard attempt)."
+  description = "Child timeout (one shard attempt). The parent plans each shard for at most half of 600 s (sim/limits.py), so it may be raised, never lowered."
   type        = number
   default     = 600
 
   validation {
-    condition     = var.child_timeout_seconds >= 3 && var.child_timeout_seconds <= 900
-    error_message = "child_timeout_seconds: 3 to 900."
+    condition     = var.child_timeout_seconds >= 600 && var.child_timeout_seconds <= 900
+    error_message = "child_timeout_seconds: 600 to 900 (the parent admits shards estimated at up to 300 s)."
   }
 }
 

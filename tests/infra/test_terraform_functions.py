@@ -19,7 +19,9 @@ from aws_adapters.constants import (
 )
 from pipeline.deploy import constants as emulator
 from sim.constants import DISPATCH_CONCURRENCY, DISPATCH_MAX_ATTEMPTS
+from sim.contract.workload import SHARD_BUDGET_SECONDS
 from sim.datasets import layout
+from sim.limits import CHILD_TIMEOUT_SECONDS
 from sim.worker import MAX_RETRIES
 from tests.infra.conftest import TerraformConfig, validation_regex
 
@@ -70,6 +72,14 @@ def test_sizes_come_from_variables_with_the_emulators_defaults(
     assert tf.variables[f"{function}_memory_mb"]["default"] == memory
     assert tf.variables[f"{function}_timeout_seconds"]["default"] == timeout
     assert tf.variables[f"{function}_reserved_concurrency"]["default"] > 0
+
+
+def test_the_child_timeout_can_be_raised_but_not_below_what_the_parent_plans_shards_for(tf: TerraformConfig) -> None:
+    # given the child's timeout variable, and the budget the parent admits a shard's work against
+    condition = tf.variables["child_timeout_seconds"]["validation"][0]["condition"]
+    # then a deployment cannot set a timeout under the one the budget is a share of
+    assert condition == f"${{var.child_timeout_seconds >= {CHILD_TIMEOUT_SECONDS} && var.child_timeout_seconds <= 900}}"
+    assert SHARD_BUDGET_SECONDS <= CHILD_TIMEOUT_SECONDS / 2
 
 
 def test_async_limits_match_the_emulator_deployer(tf: TerraformConfig) -> None:
