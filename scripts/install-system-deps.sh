@@ -8,7 +8,7 @@ command -v debootstrap >/dev/null || needed+=(debootstrap)
 command -v chromium >/dev/null || needed+=(chromium)
 if ((${#needed[@]})); then
   echo "installing Debian packages: ${needed[*]}"
-  export DEBIAN_FRONTEND=noninteractive
+  export DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
 fi
