@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.deploy.exceptions import PackagingFailed
 from pipeline.deploy.lock import LOCK_FILE, platform_flags
-from pipeline.deploy.pruning import PRUNED
+from pipeline.deploy.pruning import PRUNED, UNUSED_DEPENDENCIES, is_pruned
 from pipeline.envs.constants import FUNCTION_PYTHON, LAMBDA_TASK_ROOT
 from pipeline.envs.python import find_python
 from pipeline.kernel import kernel_module_file
@@ -41,10 +41,6 @@ BYTECODE_TAG = f"cpython-{FUNCTION_PYTHON.replace('.', '')}"
 """The tag of the functions' Python in a bytecode file's name (``__pycache__/m.cpython-313.pyc``)."""
 # Lambda's limit on a function's unzipped code (AWS's and MiniStack's alike).
 UNZIPPED_LIMIT_BYTES = 262_144_000
-# Dependencies a function never imports, left out of its package: the parent validates, plans and
-# dispatches but never reads or writes Parquet (a test imports its handler with pyarrow blocked),
-# so its cold start copies 72 MB, not 156.
-UNUSED_DEPENDENCIES = {"parent": frozenset({"pyarrow"})}
 # Libraries whose symbol tables are dropped: pyarrow's own (34 MB of symbols nothing loads). Not
 # the libraries auditwheel grafted or patched with patchelf (numpy's, ``numpy.libs/``): strip
 # breaks those ("ELF load command address/offset not page-aligned").
@@ -166,11 +162,8 @@ def _dependency_files(deps: Path, without: frozenset[str]) -> list[tuple[str, Pa
     """Installed files, less the top-level names in ``without`` (and their dist-info)."""
     files = []
     for name, path in _files(deps, deps, bytecode=True):
-        top = name.split("/", 1)[0]
-        pruned = PRUNED.search(source_of(name))
-        if name == ".complete" or top in without or top.split("-", 1)[0] in without or pruned:
-            continue
-        files.append((name, path))
+        if name != ".complete" and not is_pruned(source_of(name), without):
+            files.append((name, path))
     return files
 
 

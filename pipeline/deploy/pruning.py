@@ -1,13 +1,19 @@
 """What a function never loads, left out of its installed dependencies: one rule for the zip
 packages (pipeline/deploy/package.py) and the images, whose build runs this file on the base
-image's Python (``python3 prune_deps.py DIR``; standard library only, as AWS's base image is
-minimal and may lack ``find``)."""
+image's Python (``python3 prune_deps.py DIR [DEPENDENCY ...]``; standard library only, as AWS's
+base image is minimal and may lack ``find``)."""
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Collection
 from pathlib import Path
+
+# Dependencies a function never imports, left out of its package and its image: the parent
+# validates, plans and dispatches but never reads or writes Parquet (a test imports its handler
+# with pyarrow blocked), so its cold start copies 72 MB, not 156.
+UNUSED_DEPENDENCIES = {"parent": frozenset({"pyarrow"})}
 
 # The AWS services the functions call (S3 for data and run state, Lambda for dispatch): botocore's
 # models of the other ~400 are dropped.
@@ -26,13 +32,20 @@ PRUNED = re.compile(
 )
 
 
-def prune(root: Path) -> int:
-    """Delete the files under ``root`` that PRUNED matches, and the directories that leaves empty;
+def is_pruned(name: str, without: Collection[str] = ()) -> bool:
+    """Whether the installed file ``name`` (its path in the tree) is left out: PRUNED matches it,
+    or it belongs to a top-level dependency in ``without`` (its package or its dist-info)."""
+    top = name.split("/", 1)[0]
+    return top in without or top.split("-", 1)[0] in without or PRUNED.search(name) is not None
+
+
+def prune(root: Path, without: Collection[str] = ()) -> int:
+    """Delete the files under ``root`` that ``is_pruned``, and the directories that leaves empty;
     the bytes freed."""
     freed = 0
     emptied: set[Path] = set()
     for path in sorted(root.rglob("*")):
-        if path.is_file() and PRUNED.search(path.relative_to(root).as_posix()):
+        if path.is_file() and is_pruned(path.relative_to(root).as_posix(), without):
             freed += path.stat().st_size
             path.unlink()
             emptied.add(path.parent)
@@ -44,4 +57,5 @@ def prune(root: Path) -> int:
 
 
 if __name__ == "__main__":
-    print(f"pruned {prune(Path(sys.argv[1])) / 1e6:.1f} MB from {sys.argv[1]}")
+    tree, *dependencies = sys.argv[1:]
+    print(f"pruned {prune(Path(tree), frozenset(dependencies)) / 1e6:.1f} MB from {tree}")

@@ -2,9 +2,12 @@
 
 Docker 20.10's builder stamps every file it writes with the build's wall-clock time and puts
 build-container identities and timestamps in the image config, so two builds of the same
-inputs differ. Rewriting the archive fixes that: every mtime is clamped to
-``SOURCE_DATE_EPOCH`` (what BuildKit's ``rewrite-timestamp`` does), owner names are dropped
-(ids stay), and the config keeps only what the image is. Layers are plain tars; a layer's
+inputs differ. Rewriting the archive fixes that: every mtime in a layer the build made is set
+to ``SOURCE_DATE_EPOCH`` (not only clamped, as BuildKit's ``rewrite-timestamp`` does: a layer
+the builder's cache kept from before the last commit would keep its older build time, and a
+cached build would differ from a clean one), owner names are dropped (ids stay), and the config
+keeps only what the image is. A root filesystem made into a layer (``layer_from_tree``) is
+clamped: the packages' own older mtimes are part of it. Layers are plain tars; a layer's
 ``diff_id`` is the sha256 of its bytes, and the image ID is the sha256 of its config.
 """
 
@@ -54,15 +57,15 @@ class _HashingWriter(io.RawIOBase):
         return f"sha256:{self.sha.hexdigest()}"
 
 
-def _clamped(member: tarfile.TarInfo, epoch: int) -> tarfile.TarInfo:
-    member.mtime = min(int(member.mtime), epoch)
+def _stamped(member: tarfile.TarInfo, mtime: int) -> tarfile.TarInfo:
+    member.mtime = mtime
     member.uname = member.gname = ""
     member.pax_headers = {key: value for key, value in member.pax_headers.items() if key not in _PAX_TIMES}
     return member
 
 
 def normalize_layer(source: IO[bytes], out: BinaryIO, epoch: int) -> str:
-    """Copy a layer tar with mtimes clamped to ``epoch``; returns the new layer's diff_id."""
+    """Copy a layer tar with every mtime set to ``epoch``; returns the new layer's diff_id."""
     writer = _HashingWriter(out)
     with (
         tarfile.open(fileobj=source, mode="r|") as src,
@@ -70,7 +73,7 @@ def normalize_layer(source: IO[bytes], out: BinaryIO, epoch: int) -> str:
     ):
         for member in src:
             data = src.extractfile(member) if member.isreg() else None
-            dst.addfile(_clamped(member, epoch), data)
+            dst.addfile(_stamped(member, epoch), data)
     return writer.digest
 
 
@@ -99,11 +102,12 @@ def layer_from_tree(root: Path, out: BinaryIO, epoch: int, exclude_contents: Seq
                 continue
             if member.ischr() or member.isblk() or member.isfifo():
                 continue
+            clamped = _stamped(member, min(int(member.mtime), epoch))
             if member.isreg():
                 with open(path, "rb") as data:
-                    dst.addfile(_clamped(member, epoch), data)
+                    dst.addfile(clamped, data)
             else:
-                dst.addfile(_clamped(member, epoch))
+                dst.addfile(clamped)
     return writer.digest
 
 

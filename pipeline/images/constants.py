@@ -31,6 +31,9 @@ WHEEL_PLATFORMS = ("manylinux_2_28_x86_64", "manylinux2014_x86_64")
 # Build arguments every Dockerfile declares.
 BASE_IMAGE_ARG = "BASE_IMAGE"
 SOURCE_DATE_EPOCH_ARG = "SOURCE_DATE_EPOCH"
+# The dependencies an image leaves out (pipeline.deploy.pruning.UNUSED_DEPENDENCIES), passed only
+# to the images that have some: the parent's Dockerfile declares it.
+UNUSED_DEPENDENCIES_ARG = "UNUSED_DEPENDENCIES"
 
 # SOURCE_DATE_EPOCH: an explicit argument, else this variable, else the last commit's time,
 # else this fixed instant (2025-01-01T00:00:00Z) for a tree outside git.

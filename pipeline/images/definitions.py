@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.deploy import pruning
+from pipeline.deploy.pruning import UNUSED_DEPENDENCIES
 from pipeline.images.archive import iso_time
 from pipeline.images.bases import BaseImage
 from pipeline.images.constants import (
@@ -31,6 +32,7 @@ from pipeline.images.constants import (
     SOURCE_DATE_EPOCH_ENV,
     SOURCE_PACKAGES,
     SOURCE_SUFFIXES,
+    UNUSED_DEPENDENCIES_ARG,
 )
 from pipeline.images.wheels import WheelSet
 from pipeline.kernel import kernel_module_file
@@ -68,7 +70,10 @@ class ImageDefinition:
 
     @property
     def build_args(self) -> dict[str, str]:
-        return {BASE_IMAGE_ARG: self.base.ref, SOURCE_DATE_EPOCH_ARG: str(self.source_date_epoch)}
+        args = {BASE_IMAGE_ARG: self.base.ref, SOURCE_DATE_EPOCH_ARG: str(self.source_date_epoch)}
+        if unused := UNUSED_DEPENDENCIES.get(self.name):
+            args[UNUSED_DEPENDENCIES_ARG] = " ".join(sorted(unused))
+        return args
 
     @property
     def label_map(self) -> dict[str, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 
+from pipeline.deploy.pruning import UNUSED_DEPENDENCIES
 from pipeline.docker import DockerDaemon
 from pipeline.envs import FUNCTION_PYTHON
 from pipeline.images import ImageBuild
@@ -43,6 +44,24 @@ def test_the_child_image_runs_the_compiled_kernel_and_carries_no_numba(
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["sim.market._kernel_aot", "True", "True", "False"]
+
+
+def test_the_parent_image_leaves_out_the_dependencies_the_parent_never_imports(
+    image_build: ImageBuild, docker_daemon: DockerDaemon
+) -> None:
+    unused = sorted(UNUSED_DEPENDENCIES["parent"])
+    names = [*unused, "numpy"]
+    probe = f"import importlib.util as u; print(*(u.find_spec(n) is None for n in {names!r}))"
+
+    done = run(
+        docker_daemon, "--entrypoint", "python3", "--workdir", "/var/task",
+        image_build.images["parent"].reference, "-c", probe,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True"] * len(unused) + ["False"]  # numpy stays: the parent plans with it
+    parent, child = (image_build.images[name].size_bytes for name in ("parent", "child"))
+    assert parent is not None and child is not None and parent < child
 
 
 def test_the_entrypoint_requires_exactly_one_handler_argument(

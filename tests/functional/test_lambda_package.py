@@ -15,14 +15,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.deploy.lock import read_pins
-from pipeline.deploy.package import (
-    BYTECODE_TAG,
-    STRIPPED,
-    UNUSED_DEPENDENCIES,
-    UNZIPPED_LIMIT_BYTES,
-    build_zip,
-    source_of,
-)
+from pipeline.deploy.package import BYTECODE_TAG, STRIPPED, UNZIPPED_LIMIT_BYTES, build_zip, source_of
+from pipeline.deploy.pruning import UNUSED_DEPENDENCIES
 from pipeline.envs import FUNCTION_PYTHON, find_python
 from pipeline.kernel import kernel_module_file
 from pipeline.paths import REPO_ROOT

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.deploy import pruning
+from pipeline.deploy.pruning import UNUSED_DEPENDENCIES
 from pipeline.envs import FUNCTION_PYTHON
 from pipeline.images.bases import LOCAL_BASE_RECIPE, PRODUCTION_BASE, BaseImage, LocalBaseRecipe
 from pipeline.images.constants import (
@@ -21,6 +22,7 @@ from pipeline.images.constants import (
     PLATFORM,
     SOURCE_DATE_EPOCH_ARG,
     SOURCE_DATE_EPOCH_ENV,
+    UNUSED_DEPENDENCIES_ARG,
 )
 from pipeline.images.context import context_digest, stage_context
 from pipeline.images.definitions import (
@@ -56,6 +58,16 @@ def test_build_args_name_the_base_image_and_source_date_epoch() -> None:
     spec = definition()
 
     assert spec.build_args == {BASE_IMAGE_ARG: LOCAL.ref, SOURCE_DATE_EPOCH_ARG: str(EPOCH)}
+
+
+def test_the_parent_is_told_the_dependencies_it_never_imports_and_its_dockerfile_drops_them() -> None:
+    args = definition("parent").build_args
+
+    assert args[UNUSED_DEPENDENCIES_ARG] == "pyarrow" == " ".join(sorted(UNUSED_DEPENDENCIES["parent"]))
+    dockerfile = (IMAGES_DIR / "parent" / "Dockerfile").read_text()
+    assert f"ARG {UNUSED_DEPENDENCIES_ARG}\n" in dockerfile
+    assert f'prune_deps.py "${{LAMBDA_TASK_ROOT}}" ${{{UNUSED_DEPENDENCIES_ARG}}}' in dockerfile
+    assert UNUSED_DEPENDENCIES_ARG not in (IMAGES_DIR / "child" / "Dockerfile").read_text()
 
 
 def test_images_are_single_platform_amd64_with_docker_v2_media_types() -> None:

@@ -66,3 +66,22 @@ def test_the_script_prunes_a_tree_on_a_bare_python_and_removes_the_directories_i
     assert done.stdout.strip() == f"pruned {len(DROPPED) * 100_000 / 1e6:.1f} MB from {tmp_path}"
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == sorted(KEPT)
     assert not [p for p in tmp_path.rglob("*") if p.is_dir() and not any(p.iterdir())]
+
+
+def test_the_script_drops_the_dependencies_it_is_named_whole(tmp_path: Path) -> None:
+    # given a tree with pyarrow (its package and dist-info), numpy and its libraries
+    names = (*KEPT, "pyarrow-26.0.0.dist-info/RECORD", "numpy.libs/libgfortran.so.5")
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+
+    # when the parent's build runs it with the dependency it never imports
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", pruning.__file__, str(tmp_path), "pyarrow"], capture_output=True, text=True
+    )
+
+    # then pyarrow is gone, package and dist-info, and nothing else
+    assert done.returncode == 0, done.stderr
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == sorted(n for n in names if not n.startswith("pyarrow"))
+    assert not (tmp_path / "pyarrow").exists()

@@ -45,18 +45,19 @@ def test_layers_differing_only_in_later_mtimes_normalize_to_the_same_bytes() -> 
     assert first_id == "sha256:" + hashlib.sha256(first).hexdigest()
 
 
-def test_normalization_clamps_mtimes_drops_owner_names_and_keeps_ids_modes_and_contents() -> None:
+def test_normalization_sets_mtimes_to_the_epoch_drops_owner_names_and_keeps_ids_modes_and_contents() -> None:
     raw = layer({"new.py": b"x", "old.py": b"y"}, EPOCH + 5)
-    raw_old = layer({"old.py": b"y"}, EPOCH - 5)
+    cached_from_before_the_commit = layer({"new.py": b"x", "old.py": b"y"}, EPOCH - 600)
 
-    out, _ = normalized(raw)
-    (old,) = members(normalized(raw_old)[0])
+    out, out_id = normalized(raw)
+    earlier, earlier_id = normalized(cached_from_before_the_commit)
 
     assert [(m.name, m.mtime, m.uname, m.uid, m.mode) for m in members(out)] == [
         ("new.py", EPOCH, "", 1000, 0o640),
         ("old.py", EPOCH, "", 1000, 0o640),
     ]
-    assert old.mtime == EPOCH - 5  # earlier times are kept: clamped, not overwritten
+    # a layer the builder's cache kept from a build before the last commit: the same bytes
+    assert (earlier, earlier_id) == (out, out_id)
 
 
 def test_a_tree_layer_is_sorted_deterministic_and_keeps_excluded_directories_empty(tmp_path: Path) -> None:
@@ -118,3 +119,22 @@ def test_an_archive_is_named_by_its_config_digest_and_lists_layers_the_daemon_al
             }
         ]
         assert sorted(tar.getnames()) == sorted(["2" * 64 + "/layer.tar", f"{image_id[7:]}.json", "manifest.json"])
+
+
+def test_a_tree_layer_keeps_the_older_mtimes_of_its_files(tmp_path: Path) -> None:
+    # given a root filesystem whose package files are older than the epoch, and one newer
+    (tmp_path / "usr").mkdir()
+    for name, mtime in (("packaged", EPOCH - 86_400), ("written", EPOCH + 60)):
+        (tmp_path / "usr" / name).write_bytes(b"x")
+        os.utime(tmp_path / "usr" / name, (mtime, mtime))
+    os.utime(tmp_path / "usr", (EPOCH - 86_400, EPOCH - 86_400))
+
+    out = io.BytesIO()
+    layer_from_tree(tmp_path, out, EPOCH)
+
+    # then the packages' own times stay and only the newer one is clamped
+    assert [(m.name, m.mtime) for m in members(out.getvalue())] == [
+        ("usr", EPOCH - 86_400),
+        ("usr/packaged", EPOCH - 86_400),
+        ("usr/written", EPOCH),
+    ]

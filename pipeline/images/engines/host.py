@@ -3,7 +3,7 @@
 Debian's docker.io 20.10 has no usable BuildKit here (the CLI's buildx plugin is missing and
 its embedded BuildKit predates ``SOURCE_DATE_EPOCH``), so builds use the classic builder and are
 then made reproducible: the built image is saved, every layer the Dockerfile added is rewritten
-with mtimes clamped to ``SOURCE_DATE_EPOCH``, the config loses its build-container identities and
+with every mtime set to ``SOURCE_DATE_EPOCH``, the config loses its build-container identities and
 timestamps, and the result is loaded back under the definition's repository. Same inputs, same
 image ID; pushes of it get the same manifest digest."""
 
@@ -98,7 +98,7 @@ class HostEngine:
 
 
 def normalize_image(cli: DockerCli, image_id: str, base_layers: list[str], epoch: int, tag: str, work: Path) -> str:
-    """Rewrite the layers above the base with clamped mtimes, clean the config, load the result
+    """Rewrite the layers above the base with mtimes set to the epoch, clean the config, load the result
     as ``tag``; returns the new image ID. A build that was a full cache hit gives the same raw
     image, whose normalized twin is remembered and just tagged again."""
     memo = NORMALIZED_CACHE / f"{image_id.removeprefix('sha256:')}-{epoch}"
