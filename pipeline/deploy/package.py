@@ -159,7 +159,7 @@ def _with_bytecode(entries: list[tuple[str, Path]], staging: Path) -> list[tuple
 
 
 def _dependency_files(deps: Path, without: frozenset[str]) -> list[tuple[str, Path]]:
-    """Installed files, less the top-level names in ``without`` (and their dist-info)."""
+    """Installed files, less what no function loads and the top-level names in ``without`` (``is_pruned``)."""
     files = []
     for name, path in _files(deps, deps, bytecode=True):
         if name != ".complete" and not is_pruned(source_of(name), without):

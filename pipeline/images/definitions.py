@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.deploy import pruning
-from pipeline.deploy.pruning import UNUSED_DEPENDENCIES
 from pipeline.images.archive import iso_time
 from pipeline.images.bases import BaseImage
 from pipeline.images.constants import (
@@ -71,7 +70,7 @@ class ImageDefinition:
     @property
     def build_args(self) -> dict[str, str]:
         args = {BASE_IMAGE_ARG: self.base.ref, SOURCE_DATE_EPOCH_ARG: str(self.source_date_epoch)}
-        if unused := UNUSED_DEPENDENCIES.get(self.name):
+        if unused := pruning.UNUSED_DEPENDENCIES.get(self.name):
             args[UNUSED_DEPENDENCIES_ARG] = " ".join(sorted(unused))
         return args
 
