@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from aws_adapters.clients import client, lambda_client, resolve_endpoint_url, session_for
@@ -62,3 +65,17 @@ def test_a_session_is_kept_for_the_same_environment_and_made_anew_when_a_credent
     credentials = changed.get_credentials()
     assert credentials is not None and credentials.access_key == "second"
     assert session_for("http://127.0.0.1:4566", region_name="eu-west-1").region_name == "eu-west-1"
+
+
+def test_boto3_is_loaded_by_the_first_client_not_by_importing_the_adapters() -> None:
+    # given a fresh interpreter that imports the adapters and the status command's module
+    probe = (
+        "import sys, aws_adapters, pipeline.ops.cli; before = 'boto3' in sys.modules; "
+        "aws_adapters.s3_client(endpoint_url='http://127.0.0.1:1'); print(before, 'boto3' in sys.modules)"
+    )
+
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+
+    # then boto3 is absent until a client is made (0.3 s a command on a local directory never pays)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
