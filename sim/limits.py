@@ -1,6 +1,7 @@
-"""The functions' default timeouts: the domain bounds its work by them (a shard's estimated time,
-how long a claim that states no deadline holds). The emulator deployer and Terraform's defaults
-are tested against these constants (tests/infra/test_terraform_functions.py)."""
+"""The functions' default timeouts and the child's retries: the domain bounds its work by them (a
+shard's estimated time, how long a claim that states no deadline holds, how many attempts a shard
+gets). The emulator deployer and Terraform's defaults are tested against these constants
+(tests/infra/test_terraform_functions.py)."""
 
 from __future__ import annotations
 
@@ -10,3 +11,6 @@ Lambda context (``sim.manifest``); twice this is the hold of a claim that states
 
 CHILD_TIMEOUT_SECONDS = 600
 """The child's timeout: one shard attempt must finish well inside it (``sim.contract.workload``)."""
+
+MAX_RETRIES = 2
+"""Retries after a failed child attempt: Lambda's async maximum, honoured by the local sweep too."""

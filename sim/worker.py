@@ -33,9 +33,6 @@ from sim.manifest import read_manifest
 from sim.market import simulate_points
 from sim.store import ObjectStore
 
-MAX_RETRIES = 2
-"""Retries after a failed attempt: Lambda's async maximum, honoured by the local sweep too."""
-
 ERROR_MESSAGE_LIMIT = 2000
 UNITS_PER_CHUNK = 50
 """Work units simulated and encoded together: bounds a shard's memory (a point of 1000 drivers and

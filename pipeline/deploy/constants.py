@@ -26,7 +26,7 @@ ARCHITECTURE = "x86_64"
 PARENT_MEMORY_MB = 512
 CHILD_MEMORY_MB = 1769  # one full vCPU on AWS
 # The child's async invoke configuration: how long an event may wait (throttled or between
-# retries) before it is dropped. Its retries are sim.worker.MAX_RETRIES, the dispatch
+# retries) before it is dropped. Its retries are sim.limits.MAX_RETRIES, the dispatch
 # defaults sim.constants'.
 CHILD_MAX_EVENT_AGE_SECONDS = 3600
 # Lambda's log format and levels (Terraform's variables default to the same): JSON, as Powertools logs.

@@ -30,7 +30,7 @@ from pipeline.deploy.package import build_zip
 from pipeline.deploy.types import Deployment, DeploymentNames
 from pipeline.version import code_version as current_code_version
 from sim.constants import DISPATCH_CONCURRENCY
-from sim.worker import MAX_RETRIES
+from sim.limits import MAX_RETRIES
 
 DEFAULT_REGION = "us-east-1"
 

@@ -18,9 +18,10 @@ from typing import Any
 from pipeline.local.lifeline import bind_to_parent
 from sim.contract.shard_event import parse_shard_event
 from sim.invoke import InvokeFailed, InvokeServiceError
+from sim.limits import MAX_RETRIES
 from sim.market.compiled import KERNEL_MODULE_ENV
 from sim.store import DirectoryStore
-from sim.worker import MAX_RETRIES, AttemptContext, RunUnknown, execute_shard
+from sim.worker import AttemptContext, RunUnknown, execute_shard
 
 SERVICE_ERROR = 500
 

@@ -17,9 +17,7 @@ from rich.console import Console
 
 from aws_adapters import resolve_endpoint_url
 from aws_adapters.constants import AWS_ENDPOINT_URL_ENV, CHILD_FUNCTION_NAME_ENV
-from pipeline.ops.backends import backend_for
 from pipeline.ops.cost import DEFAULT_MEMORY_MB, PRICES_PATH, Prices, RunCost, run_cost
-from pipeline.ops.redrive import plan_redrive, redrive
 from pipeline.ops.render import print_redrive, print_status, watch
 from pipeline.ops.snapshot import RunSnapshot, read_snapshot
 from pipeline.ops.status import EXIT_INCOMPLETE, EXIT_SUCCEEDED, VERDICT_EXIT, RunStatus, StragglerPolicy, run_status
@@ -153,6 +151,10 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _redrive(args: argparse.Namespace) -> int:
+    # the process pool, the Lambda invoker and the dispatch code only when redriving: status starts without them
+    from pipeline.ops.backends import backend_for
+    from pipeline.ops.redrive import plan_redrive, redrive
+
     source = _source(args)
     console = _console(args.json)
     options = {"keep_injection": args.keep_injection, "stragglers": args.stragglers, "policy": _policy(args)}

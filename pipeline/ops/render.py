@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipeline.ops.cost import RunCost
-from pipeline.ops.redrive import RedriveResult
 from pipeline.ops.shard_state import ShardState
 from pipeline.ops.status import RunStatus, Verdict
 from pipeline.ops.units import seconds, size, usd
+
+if TYPE_CHECKING:
+    from pipeline.ops.redrive import RedriveResult
 
 FULL_TABLE_SHARDS = 20
 """Up to this many shards every shard gets a row; beyond, only the unsuccessful ones."""

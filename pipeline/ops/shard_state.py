@@ -4,7 +4,7 @@ the release smoke, the client and the tests.
 A shard's state follows from two records only: the dispatch records of the run
 manifest (the parent's, then each redrive's) and the shard's ``shard_outcomes``
 rows (one per attempt). Lambda owes every dispatch that reached the child
-``ATTEMPTS_PER_DISPATCH`` attempts (the first plus ``sim.worker.MAX_RETRIES``
+``ATTEMPTS_PER_DISPATCH`` attempts (the first plus ``sim.limits.MAX_RETRIES``
 async retries; ``run --local`` keeps the same policy), so a shard has failed for
 good when its failed attempts reach that many per live dispatch without a success.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from sim.worker import MAX_RETRIES
+from sim.limits import MAX_RETRIES
 
 __all__ = [
     "ATTEMPTS_PER_DISPATCH",

@@ -19,7 +19,8 @@ from sim.contract import parse_request
 from sim.datasets import layout
 from sim.datasets.schemas import DATA_DATASETS
 from sim.grid import shard_units
-from sim.worker import MAX_RETRIES, InjectedFailure
+from sim.limits import MAX_RETRIES
+from sim.worker import InjectedFailure
 
 RUNBOOK_REQUEST = Path(__file__).resolve().parent.parent / "fixtures" / "requests" / "runbook.json"
 RUN_ID = "demo-run-001"

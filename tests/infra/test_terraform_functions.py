@@ -21,8 +21,7 @@ from pipeline.deploy import constants as emulator
 from sim.constants import DISPATCH_CONCURRENCY, DISPATCH_MAX_ATTEMPTS
 from sim.contract.workload import SHARD_BUDGET_SECONDS
 from sim.datasets import layout
-from sim.limits import CHILD_TIMEOUT_SECONDS
-from sim.worker import MAX_RETRIES
+from sim.limits import CHILD_TIMEOUT_SECONDS, MAX_RETRIES
 from tests.infra.conftest import TerraformConfig, validation_regex
 
 

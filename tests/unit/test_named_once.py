@@ -14,7 +14,7 @@ PACKAGES = ("sim", "aws_adapters", "pipeline", "images", "tests")
 HOMES = {
     "REPO_ROOT": "pipeline/paths.py",
     "CACHE_DIR": "pipeline/paths.py",
-    "MAX_RETRIES": "sim/worker.py",
+    "MAX_RETRIES": "sim/limits.py",
     "DISPATCH_CONCURRENCY": "sim/constants.py",
     "DISPATCH_MAX_ATTEMPTS": "sim/constants.py",
     "BUCKET_PATTERN": "aws_adapters/constants.py",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.ops.shard_state import ATTEMPTS_PER_DISPATCH, FINAL_STATES, ShardState, classify_shard
-from sim.worker import MAX_RETRIES
+from sim.limits import MAX_RETRIES
 
 S, F = "succeeded", "failed"
 EXHAUSTED = [F] * ATTEMPTS_PER_DISPATCH
