@@ -116,8 +116,7 @@ def git_revision(root: Path = REPO_ROOT) -> str:
 
 def source_files(name: str, root: Path = REPO_ROOT) -> tuple[ContextFile, ...]:
     """The Dockerfile, the dependency pruner, the shared packages and the image's handler."""
-    images_dir = root / IMAGES_DIR.relative_to(REPO_ROOT)
-    image_dir = images_dir / name
+    image_dir = root / IMAGES_DIR.relative_to(REPO_ROOT) / name
     files = [ContextFile("Dockerfile", image_dir / "Dockerfile"), ContextFile(PRUNE_SCRIPT, Path(pruning.__file__))]
     for package in SOURCE_PACKAGES:
         for path in sorted((root / package).rglob("*")):

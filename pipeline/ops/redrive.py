@@ -12,9 +12,10 @@ The redrive claims its shards in the manifest before the invokes (dispatch recor
 ``sim.manifest.update_manifest``: a conditional write on a fresh read, whose plan is made from
 that read and fresh outcomes) and completes them after, so of concurrent redrives each shard is
 claimed by one, and a concurrent status never sees a redriven shard as failed. A shard whose
-dispatcher died before recording its dispatch (a pending claim past its expiry, or for a
-claim with none ``DISPATCH_CLAIM_GRACE_SECONDS``) is claimed and dispatched too ("undispatched"). Failure
-injection is dropped from the redriven request unless ``keep_injection``.
+dispatcher died before recording its dispatch (a pending claim past its expiry; for a claim
+with none, past ``DISPATCH_CLAIM_GRACE_SECONDS``) is claimed and dispatched too
+("undispatched"). Failure injection is dropped from the redriven request unless
+``keep_injection``.
 """
 
 from __future__ import annotations

@@ -47,8 +47,8 @@ NUMBA_CACHE_DIR_ENV = "NUMBA_CACHE_DIR"
 # No build id: the linker hashes it over the debug information too, which names pycc's
 # temporary build directory (stripped afterwards, but the id would stay).
 LDFLAGS_ENV = "LDFLAGS"
-TMPDIR_ENV = "TMPDIR"
 REPRODUCIBLE_LDFLAGS = "-Wl,--build-id=none"
+TMPDIR_ENV = "TMPDIR"
 
 
 def _digest_function(digest: int) -> Callable[[], int]:
@@ -87,8 +87,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # temporary files go there too: pycc's compiler probes leave theirs behind.
         with tempfile.TemporaryDirectory(prefix="kernel-aot-") as scratch:
             command = [sys.executable, "-m", "sim.market.precompile", *arguments]
-            env = {**os.environ, HASH_SEED_ENV: "0", NUMBA_CACHE_DIR_ENV: scratch, LDFLAGS_ENV: REPRODUCIBLE_LDFLAGS}
-            env[TMPDIR_ENV] = scratch
+            env = {
+                **os.environ,
+                HASH_SEED_ENV: "0",
+                NUMBA_CACHE_DIR_ENV: scratch,
+                LDFLAGS_ENV: REPRODUCIBLE_LDFLAGS,
+                TMPDIR_ENV: scratch,
+            }
             return subprocess.run(command, env=env, check=False).returncode
     parser = argparse.ArgumentParser(prog="python -m sim.market.precompile", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="directory to write the module into")
